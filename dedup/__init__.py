@@ -1,0 +1,49 @@
+"""dedup: find exact, near-duplicate, partial and spun copies of articles.
+
+>>> from dedup import Detector
+>>> det = Detector()
+>>> det.add("a", "Defense chiefs from the United States and Russia held their first direct talks.")
+>>> det.check("Defense chiefs from a United States and Russia reason their initial approach talks.")[0].kind
+<Kind.SPUN: 'spun'>
+"""
+
+from dedup.detector import Detector, Document, clusters
+from dedup.errors import (
+    BinaryInputError,
+    DedupError,
+    EmptyDocumentError,
+    InputError,
+    OptionsError,
+    RecordError,
+    SettingsMismatchError,
+    StoreError,
+    UnknownDocumentError,
+)
+from dedup.model import Cluster, Evidence, Kind, Match, Problem, ScanResult, ViewScores
+from dedup.options import DetectorOptions, FingerprintOptions, LshOptions, VerifyOptions
+
+__all__ = [
+    "BinaryInputError",
+    "Cluster",
+    "DedupError",
+    "Detector",
+    "DetectorOptions",
+    "Document",
+    "EmptyDocumentError",
+    "Evidence",
+    "FingerprintOptions",
+    "InputError",
+    "Kind",
+    "LshOptions",
+    "Match",
+    "OptionsError",
+    "Problem",
+    "RecordError",
+    "ScanResult",
+    "SettingsMismatchError",
+    "StoreError",
+    "UnknownDocumentError",
+    "VerifyOptions",
+    "ViewScores",
+    "clusters",
+]

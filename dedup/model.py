@@ -1,0 +1,125 @@
+"""The value types every stage hands to the next: plain frozen dataclasses.
+
+``report`` renders these and nothing else; the CLI prints what ``report`` returns.
+
+Kinds of match (a pair is reported once, with the first kind that fits):
+
+``exact``
+    The two texts are identical once normalised (:func:`dedup.normalize.normalize`).
+``near-duplicate``
+    Nearly all of each text is in the other, almost word for word: reprints, mirrors,
+    lightly edited or updated versions of one story.
+``partial``
+    A large part of one text is in the other almost word for word, but the other has
+    much that the first lacks: an excerpt, or half an article pasted under another one.
+``spun``
+    The texts align sentence by sentence, but many words in the aligned sentences were
+    swapped for others: the signature of an article spinner (or a light rewrite).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = ["Cluster", "Evidence", "Kind", "Match", "Problem", "ScanResult", "ViewScores"]
+
+
+class Kind(enum.StrEnum):
+    """What kind of copy a pair is (see the module docs)."""
+
+    EXACT = "exact"
+    NEAR_DUPLICATE = "near-duplicate"
+    PARTIAL = "partial"
+    SPUN = "spun"
+
+
+@dataclass(frozen=True, slots=True)
+class ViewScores:
+    """How much two documents overlap in one view.
+
+    Attributes:
+        view: the view's name (``words``, ``skeleton``).
+        estimated_jaccard: Jaccard estimated from the MinHash signatures.
+        jaccard: exact Jaccard of the two shingle sets.
+        containment_a: share of a's shingles that are also b's.
+        containment_b: share of b's shingles that are also a's.
+    """
+
+    view: str
+    estimated_jaccard: float
+    jaccard: float
+    containment_a: float
+    containment_b: float
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Everything measured on one pair, so a reader can check the verdict.
+
+    Attributes:
+        views: overlap per view.
+        aligned_a: share of a's words in sentences that align with a sentence of b.
+        aligned_b: share of b's words in sentences that align with a sentence of a.
+        verbatim: share of words kept verbatim within the aligned sentences (1.0 for a
+            pure copy, lower when words were substituted).
+        aligned_sentences: number of aligned sentence pairs.
+    """
+
+    views: tuple[ViewScores, ...]
+    aligned_a: float
+    aligned_b: float
+    verbatim: float
+    aligned_sentences: int
+
+    def view(self, name: str) -> ViewScores:
+        """The scores of the view called ``name``."""
+        for scores in self.views:
+            if scores.view == name:
+                return scores
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One duplicate pair: ``a`` sorts before ``b`` in :meth:`Detector.scan` output.
+
+    Attributes:
+        a: id of the first document.
+        b: id of the second document.
+        kind: what kind of copy this is.
+        score: how much of the smaller document is copied, 0..1.
+        evidence: the measurements behind ``kind`` and ``score``.
+    """
+
+    a: str
+    b: str
+    kind: Kind
+    score: float
+    evidence: Evidence = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A group of documents linked by matches (transitively)."""
+
+    ids: tuple[str, ...]
+    kinds: tuple[Kind, ...]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A document or record that could not be used, and why."""
+
+    source: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What a scan found: the pairs (best first), the documents compared, the problems."""
+
+    matches: tuple[Match, ...]
+    documents: int
+    problems: tuple[Problem, ...] = ()

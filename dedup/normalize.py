@@ -1,0 +1,112 @@
+"""Turn raw bytes and text into the canonical form every later stage compares.
+
+Two jobs live here:
+
+* :func:`decode` turns bytes into text: UTF-8 (with or without a byte-order mark), with a
+  cp1252 fallback for the Windows-encoded files that are still common on the web, and a
+  clear error for binary data.
+* :func:`normalize` and :func:`fold` define when two pieces of text count as "the same":
+  Unicode compatibility forms, typographic quotes and dashes, invisible characters and
+  runs of whitespace are all made uniform, so a copy that only differs in those is exact.
+
+Normalising is idempotent: ``normalize(normalize(t)) == normalize(t)``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from dedup.errors import BinaryInputError
+
+__all__ = ["decode", "fold", "normalize"]
+
+# Typographic variants that spinners and CMSs swap freely; mapped to their ASCII form.
+_TRANSLATE = str.maketrans(
+    {
+        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
+        "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+        "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
+        "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
+        "\u00ad": None,
+    }
+)
+_SPACES = re.compile(r"[ \t\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n\s*")
+_LINE_EDGES = re.compile(r" *\n *")
+
+
+def decode(data: bytes, *, source: str | None = None) -> str:
+    """Decode bytes that should hold text.
+
+    UTF-8 is tried first (a byte-order mark is dropped), then cp1252, then latin-1, which
+    accepts anything; binary data (NUL bytes or mostly control characters) is refused.
+
+    Args:
+        data: the raw bytes.
+        source: a name for the data used in error messages (a path or record id).
+
+    Raises:
+        BinaryInputError: the bytes do not look like text.
+
+    >>> decode("naïve".encode("utf-8-sig"))
+    'naïve'
+    >>> decode("“quoted”".encode("cp1252"))
+    '“quoted”'
+    """
+    head = data[:8192]
+    if b"\x00" in head and not _looks_like_utf16(head):
+        raise BinaryInputError("binary data (NUL bytes), not text", source=source)
+    if _looks_like_utf16(head):
+        return data.decode("utf-16").lstrip("\ufeff")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    sample = text[:4096]
+    if sample:
+        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+        if controls / len(sample) > 0.05:
+            raise BinaryInputError(
+                f"binary data ({controls} control characters in the first "
+                f"{len(sample)}), not text",
+                source=source,
+            )
+    return text
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    return head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def normalize(text: str) -> str:
+    """Canonical text: NFKC, ASCII quotes and dashes, no invisible characters,
+    single spaces, single newlines between lines and a blank line between paragraphs.
+
+    >>> normalize("“Hello”\\u00a0 world —  again\\r\\n\\r\\n\\r\\nNext")
+    '"Hello" world - again\\n\\nNext'
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", text)
+    text = _LINE_EDGES.sub("\n", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
+
+
+def fold(word: str) -> str:
+    """The comparison key of one word: normalised, lower-cased, without the dots of
+    abbreviations or a possessive ending, so "U.S." and "US", "Moscow’s" and "Moscow"
+    compare equal.
+
+    >>> [fold(w) for w in ["U.S.", "Moscow’s", "Ａｓｈｔｏｎ", "some-more"]]
+    ['us', 'moscow', 'ashton', 'some-more']
+    """
+    key = unicodedata.normalize("NFKC", word).translate(_TRANSLATE).casefold()
+    if key.endswith("'s"):
+        key = key[:-2]
+    return key.replace(".", "").replace("'", "")

@@ -1,0 +1,133 @@
+"""Typed, frozen, self-validating settings, one class per stage that needs them.
+
+Names follow datasketch (``num_perm``, ``seed``, ``threshold``) so users meet one word
+per concept across the library, the CLI and the docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dedup.errors import OptionsError
+
+__all__ = ["DetectorOptions", "FingerprintOptions", "LshOptions", "VerifyOptions"]
+
+_KNOWN_VIEWS = ("words", "skeleton")
+
+
+def _check_fraction(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise OptionsError(f"{name} must be between 0 and 1, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintOptions:
+    """How documents are fingerprinted.
+
+    Attributes:
+        views: the views to fingerprint on (see :mod:`dedup.views`).
+        num_perm: MinHash permutations per view; more is more accurate and slower.
+        seed: MinHash seed; signatures made with different seeds cannot be compared.
+    """
+
+    views: tuple[str, ...] = _KNOWN_VIEWS
+    num_perm: int = 128
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        unknown = [v for v in self.views if v not in _KNOWN_VIEWS]
+        if unknown or not self.views:
+            raise OptionsError(
+                f"views must be a non-empty selection of {', '.join(_KNOWN_VIEWS)}; "
+                f"got {', '.join(self.views) or 'nothing'}"
+            )
+        if not 2 <= self.num_perm <= 1024:
+            raise OptionsError(f"num_perm must be between 2 and 1024, got {self.num_perm}")
+
+
+@dataclass(frozen=True, slots=True)
+class LshOptions:
+    """How candidates are found: LSH bands and rows per view.
+
+    The default, 64 bands of 2 rows on 128 permutations, makes a pair a candidate with
+    probability 0.93 at Jaccard 0.2 and 0.998 at 0.3, and 0.0006 at 0.003: recall first,
+    since every candidate is verified exactly afterwards.
+
+    Attributes:
+        bands: number of LSH bands.
+        rows: rows (hash values) per band; ``bands * rows`` must not exceed ``num_perm``.
+        prefilter: a candidate whose estimated Jaccard is below this in every view is
+            dropped before exact verification.
+    """
+
+    bands: int = 64
+    rows: int = 2
+    prefilter: float = 0.04
+
+    def __post_init__(self) -> None:
+        if self.bands < 1 or self.rows < 1:
+            raise OptionsError(f"bands and rows must be positive, got {self.bands}x{self.rows}")
+        _check_fraction("prefilter", self.prefilter)
+
+    def check(self, num_perm: int) -> None:
+        """Raise if the bands do not fit in ``num_perm`` permutations."""
+        if self.bands * self.rows > num_perm:
+            raise OptionsError(
+                f"bands * rows ({self.bands} * {self.rows} = {self.bands * self.rows}) "
+                f"must not exceed num_perm ({num_perm}); lower bands or rows, or raise num_perm"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    """How a candidate pair is verified and classified.
+
+    Attributes:
+        sentence_similarity: two sentences align when the word-level Levenshtein
+            similarity of the pair reaches this.
+        min_sentence_words: shorter sentences (datelines, "Share", "Advertisement")
+            neither count as copied nor against.
+        verbatim: aligned sentences that keep at least this share of words verbatim are
+            a copy; below it, the copy is ``spun``.
+        near_duplicate: both documents aligned at least this much -> ``near-duplicate``.
+    """
+
+    sentence_similarity: float = 0.4
+    min_sentence_words: int = 5
+    verbatim: float = 0.9
+    near_duplicate: float = 0.6
+
+    def __post_init__(self) -> None:
+        _check_fraction("sentence_similarity", self.sentence_similarity)
+        _check_fraction("verbatim", self.verbatim)
+        _check_fraction("near_duplicate", self.near_duplicate)
+        if self.min_sentence_words < 1:
+            raise OptionsError(
+                f"min_sentence_words must be at least 1, got {self.min_sentence_words}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorOptions:
+    """Everything a :class:`~dedup.detector.Detector` is configured with.
+
+    Attributes:
+        threshold: report a pair when its score (share of the smaller document that is
+            copied) reaches this.
+        min_words: documents with fewer words are refused as too short to compare.
+        fingerprint: fingerprint settings.
+        lsh: candidate search settings.
+        verify: verification settings.
+    """
+
+    threshold: float = 0.3
+    min_words: int = 8
+    fingerprint: FingerprintOptions = field(default_factory=FingerprintOptions)
+    lsh: LshOptions = field(default_factory=LshOptions)
+    verify: VerifyOptions = field(default_factory=VerifyOptions)
+
+    def __post_init__(self) -> None:
+        _check_fraction("threshold", self.threshold)
+        if self.min_words < 1:
+            raise OptionsError(f"min_words must be at least 1, got {self.min_words}")
+        self.lsh.check(self.fingerprint.num_perm)

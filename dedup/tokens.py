@@ -1,0 +1,117 @@
+"""Words with their places in the original text, grouped into sentences and paragraphs.
+
+Tokens are found in the text exactly as given (not in a normalised copy), so every
+token, sentence and paragraph carries character offsets that point into the caller's
+own string; the diff and the HTML report rely on that. Each token also has a *key*
+(:func:`dedup.normalize.fold`), which is what the later stages compare.
+
+>>> toks = tokenize("The U.S. military said: more. Then 50-minute talks.")
+>>> toks.keys
+['the', 'us', 'military', 'said', 'more', 'then', '50-minute', 'talks']
+>>> [toks.text[s:e] for s, e in zip(toks.starts[:2], toks.ends[:2])]
+['The', 'U.S']
+>>> toks.sentences
+[(0, 5), (5, 8)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dedup.normalize import fold
+
+__all__ = ["Tokens", "tokenize"]
+
+# A word: letters/digits, with inner apostrophes, dots, hyphens and dashes ("U.S",
+# "Moscow’s", "50-minute", "some-more").
+_WORD = re.compile(r"\w+(?:['’.\-‐‑–]\w+)*")
+# Text between two words that ends a sentence when the next word starts with a capital
+# or a digit: terminal punctuation, optional closing quotes/brackets, then space.
+_SENTENCE_GAP = re.compile(r"[.!?…][\"'”’)\]]*\s")
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc co corp ltd vs "
+    "no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e etc".split()
+)
+# Sentences longer than this are cut into windows, so texts without punctuation still
+# align piecewise.
+MAX_SENTENCE_TOKENS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The tokens of one text as parallel lists (cheap to build, cheap to slice).
+
+    Attributes:
+        text: the text the offsets point into.
+        keys: the comparison key of each word (:func:`dedup.normalize.fold`).
+        starts: start offset of each word in ``text``.
+        ends: end offset (exclusive) of each word in ``text``.
+        capital: whether each word starts with an upper-case letter or a digit.
+        sentences: ``(first, stop)`` token index ranges, in order, covering every token.
+        paragraphs: ``(first, stop)`` token index ranges split at line breaks.
+    """
+
+    text: str
+    keys: list[str] = field(repr=False)
+    starts: list[int] = field(repr=False)
+    ends: list[int] = field(repr=False)
+    capital: list[bool] = field(repr=False)
+    sentences: list[tuple[int, int]] = field(repr=False)
+    paragraphs: list[tuple[int, int]] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def span(self, first: int, stop: int) -> tuple[int, int]:
+        """Character offsets ``(start, end)`` of the token range ``first:stop``."""
+        if stop <= first:
+            pos = self.starts[first] if first < len(self.starts) else len(self.text)
+            return pos, pos
+        return self.starts[first], self.ends[stop - 1]
+
+
+def tokenize(text: str) -> Tokens:
+    """Split ``text`` into words, sentences and paragraphs (see :class:`Tokens`)."""
+    keys: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    capital: list[bool] = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        keys.append(fold(word))
+        starts.append(m.start())
+        ends.append(m.end())
+        first = word[0]
+        capital.append(first.isupper() or first.isdigit())
+    sentences, paragraphs = _segments(text, keys, starts, ends, capital)
+    return Tokens(text, keys, starts, ends, capital, sentences, paragraphs)
+
+
+def _segments(
+    text: str, keys: list[str], starts: list[int], ends: list[int], capital: list[bool]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    sentences: list[tuple[int, int]] = []
+    paragraphs: list[tuple[int, int]] = []
+    n = len(keys)
+    sent_start = para_start = 0
+    for i in range(1, n + 1):
+        if i < n:
+            gap = text[ends[i - 1] : starts[i]]
+            new_para = "\n" in gap
+            new_sent = new_para or (
+                capital[i]
+                and _SENTENCE_GAP.search(gap + " ") is not None
+                and keys[i - 1] not in _ABBREVIATIONS
+                and not (len(keys[i - 1]) == 1 and capital[i - 1])  # an initial: "B. Carter"
+            )
+        else:
+            new_para = new_sent = True
+        if new_sent or i - sent_start >= MAX_SENTENCE_TOKENS:
+            sentences.append((sent_start, i))
+            sent_start = i
+        if new_para:
+            paragraphs.append((para_start, i))
+            para_start = i
+    return sentences, paragraphs

@@ -1,0 +1,161 @@
+"""Exact verification of a candidate pair: overlap per view and sentence alignment.
+
+LSH only proposes candidates; this module measures them. Two kinds of evidence:
+
+* **Set overlap per view** -- exact Jaccard and containment in both directions, beside
+  the MinHash estimate, so a reader can see which view found the pair.
+* **Sentence alignment** -- every sentence of one document is compared with every
+  sentence of the other by word-level Levenshtein similarity (rapidfuzz ``cdist`` on
+  sentences encoded one character per word). A sentence whose best counterpart reaches
+  ``sentence_similarity`` counts as copied. Working per sentence makes the measure
+  indifferent to dropped, added or reordered paragraphs and to page chrome, and
+  Levenshtein (not a bag of words) requires the words to line up in order, which an
+  article spinner keeps and an independent writer does not: on the seeds the spun copy
+  aligns 80% of its words with the original, and every other pair aligns 0%.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from dedup.fingerprint import Fingerprint, estimated_jaccard
+from dedup.model import Evidence, Kind, ViewScores
+from dedup.options import VerifyOptions
+from dedup.tokens import Tokens
+
+__all__ = ["Prepared", "align", "classify", "evidence", "view_scores"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document with everything verification needs, computed once.
+
+    Attributes:
+        id: the document's id.
+        tokens: its tokens.
+        shingles: view name -> shingle set.
+        fingerprint: its MinHash fingerprint.
+    """
+
+    id: str
+    tokens: Tokens = field(repr=False)
+    shingles: Mapping[str, set[str]] = field(repr=False)
+    fingerprint: Fingerprint = field(repr=False)
+
+
+def view_scores(a: Prepared, b: Prepared, view: str) -> ViewScores:
+    """Estimated and exact Jaccard and both containments of one view."""
+    sa, sb = a.shingles[view], b.shingles[view]
+    common = len(sa & sb)
+    union = len(sa) + len(sb) - common
+    return ViewScores(
+        view=view,
+        estimated_jaccard=estimated_jaccard(
+            a.fingerprint.signatures[view], b.fingerprint.signatures[view]
+        ),
+        jaccard=common / union if union else 0.0,
+        containment_a=common / len(sa) if sa else 0.0,
+        containment_b=common / len(sb) if sb else 0.0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Result of :func:`align` (see :class:`~dedup.model.Evidence` for the fields)."""
+
+    aligned_a: float
+    aligned_b: float
+    verbatim: float
+    pairs: int
+
+
+def _sentences(tokens: Tokens, min_words: int) -> list[list[str]]:
+    return [
+        tokens.keys[first:stop]
+        for first, stop in tokens.sentences
+        if stop - first >= min_words
+    ]
+
+
+def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], list[str]]:
+    """Each sentence as a string with one character per word, shared vocabulary."""
+    vocab: dict[str, str] = {}
+
+    def enc(words: list[str]) -> str:
+        out = []
+        for w in words:
+            ch = vocab.get(w)
+            if ch is None:
+                ch = vocab[w] = chr(0x100 + len(vocab))
+            out.append(ch)
+        return "".join(out)
+
+    return [enc(s) for s in a], [enc(s) for s in b]
+
+
+def align(a: Tokens, b: Tokens, options: VerifyOptions | None = None) -> Alignment:
+    """Align the sentences of two documents (see the module docs).
+
+    >>> from dedup.tokens import tokenize
+    >>> x = tokenize("The cat sat on the mat today. It was warm and sunny outside.")
+    >>> y = tokenize("A cat sat on a mat today. Prices fell sharply in early trading.")
+    >>> r = align(x, y)
+    >>> (round(r.aligned_a, 2), round(r.aligned_b, 2), r.pairs)
+    (0.54, 0.54, 1)
+    """
+    options = options or VerifyOptions()
+    sa = _sentences(a, options.min_sentence_words)
+    sb = _sentences(b, options.min_sentence_words)
+    if not sa or not sb:
+        return Alignment(0.0, 0.0, 0.0, 0)
+    ea, eb = _encode(sa, sb)
+    sims = process.cdist(ea, eb, scorer=Levenshtein.normalized_similarity, workers=1)
+    best_a, best_b = sims.max(axis=1), sims.max(axis=0)
+    len_a = np.array([len(s) for s in sa], dtype=np.float64)
+    len_b = np.array([len(s) for s in sb], dtype=np.float64)
+    hit_a = best_a >= options.sentence_similarity
+    hit_b = best_b >= options.sentence_similarity
+    copied = float(len_a[hit_a].sum() + len_b[hit_b].sum())
+    kept = float((best_a * len_a)[hit_a].sum() + (best_b * len_b)[hit_b].sum())
+    return Alignment(
+        aligned_a=float(len_a[hit_a].sum() / len_a.sum()),
+        aligned_b=float(len_b[hit_b].sum() / len_b.sum()),
+        verbatim=kept / copied if copied else 0.0,
+        pairs=int(min(hit_a.sum(), hit_b.sum())),
+    )
+
+
+def evidence(a: Prepared, b: Prepared, options: VerifyOptions | None = None) -> Evidence:
+    """All measurements on one pair."""
+    aligned = align(a.tokens, b.tokens, options)
+    return Evidence(
+        views=tuple(view_scores(a, b, view) for view in a.fingerprint.signatures),
+        aligned_a=aligned.aligned_a,
+        aligned_b=aligned.aligned_b,
+        verbatim=aligned.verbatim,
+        aligned_sentences=aligned.pairs,
+    )
+
+
+def classify(
+    ev: Evidence, *, exact: bool = False, options: VerifyOptions | None = None
+) -> tuple[Kind, float]:
+    """The kind and score of a measured pair.
+
+    The score is the larger of the two aligned shares: how much of one document is
+    found in the other.
+    """
+    options = options or VerifyOptions()
+    if exact:
+        return Kind.EXACT, 1.0
+    score = max(ev.aligned_a, ev.aligned_b)
+    if ev.verbatim < options.verbatim:
+        return Kind.SPUN, score
+    if min(ev.aligned_a, ev.aligned_b) >= options.near_duplicate:
+        return Kind.NEAR_DUPLICATE, score
+    return Kind.PARTIAL, score
