@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from dedup.errors import EmptyDocumentError, InputError, UnknownDocumentError
+from dedup.errors import EmptyDocumentError, InputError
 from dedup.fingerprint import estimated_jaccard, fingerprint
 from dedup.index import CandidateIndex, MemoryIndex
 from dedup.model import Cluster, Kind, Match, Problem, ScanResult
@@ -57,7 +57,6 @@ class Detector:
         self._index = index or MemoryIndex(
             fingerprint=self.options.fingerprint, lsh=self.options.lsh
         )
-        self._texts: dict[str, str] = {}
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
 
     # -- single documents -------------------------------------------------------------
@@ -85,23 +84,19 @@ class Detector:
         Adding an id again replaces the earlier document.
         """
         prepared = self.prepare(doc_id, text)
-        self._index.insert(doc_id, prepared.fingerprint)
-        self._texts[doc_id] = text
+        self._index.insert(doc_id, prepared.fingerprint, text)
         self._remember(prepared)
 
     def remove(self, doc_id: str) -> None:
         """Forget a document."""
-        if doc_id not in self._texts:
-            raise UnknownDocumentError(f"no document with id {doc_id!r}")
         self._index.remove(doc_id)
-        del self._texts[doc_id]
         self._cache.pop(doc_id, None)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._texts
+        return doc_id in self._index
 
     def __len__(self) -> int:
-        return len(self._texts)
+        return len(self._index)
 
     def check(self, text: str, *, doc_id: str = "query") -> list[Match]:
         """Copies of ``text`` among the indexed documents, best first.
@@ -213,7 +208,7 @@ class Detector:
     def _prepared(self, doc_id: str) -> Prepared:
         prepared = self._cache.get(doc_id)
         if prepared is None:
-            prepared = self.prepare(doc_id, self._texts[doc_id])
+            prepared = self.prepare(doc_id, self._index.text(doc_id))
             self._remember(prepared)
         else:
             self._cache.move_to_end(doc_id)

@@ -1,13 +1,10 @@
-"""Candidate search: LSH band tables over each view's MinHash signatures.
+"""The in-memory index: one datasketch ``MinHashLSH`` per view and a dict of texts.
 
-An index proposes candidates only; :mod:`dedup.verify` decides. The in-memory index
-here keeps one datasketch ``MinHashLSH`` per view, built with explicit ``(bands, rows)``
-so recall is chosen, not implied by a threshold.
+The LSH tables are built with explicit ``(bands, rows)`` so recall is chosen, not
+implied by a threshold.
 """
 
 from __future__ import annotations
-
-from typing import Protocol
 
 from datasketch import MinHashLSH
 
@@ -15,24 +12,7 @@ from dedup.errors import UnknownDocumentError
 from dedup.fingerprint import Fingerprint, is_empty, lean
 from dedup.options import FingerprintOptions, LshOptions
 
-__all__ = ["CandidateIndex", "MemoryIndex"]
-
-
-class CandidateIndex(Protocol):
-    """What a candidate index offers; storage backends implement this."""
-
-    def insert(self, doc_id: str, fp: Fingerprint) -> None:
-        """Index ``fp`` under ``doc_id``."""
-
-    def query(self, fp: Fingerprint) -> set[str]:
-        """Ids of the indexed documents that share a band with ``fp`` in any view."""
-
-    def remove(self, doc_id: str) -> None:
-        """Forget ``doc_id``; raises :class:`~dedup.errors.UnknownDocumentError`."""
-
-    def __contains__(self, doc_id: object) -> bool: ...
-
-    def __len__(self) -> int: ...
+__all__ = ["MemoryIndex"]
 
 
 class MemoryIndex:
@@ -43,7 +23,7 @@ class MemoryIndex:
     >>> text = "the quick brown fox jumps over the lazy dog again and again"
     >>> fp = fingerprint(tokenize(text), text)
     >>> index = MemoryIndex()
-    >>> index.insert("fox", fp)
+    >>> index.insert("fox", fp, text)
     >>> index.query(fp), len(index), "fox" in index
     ({'fox'}, 1, True)
     """
@@ -62,14 +42,16 @@ class MemoryIndex:
             for view in fingerprint.views
         }
         self._views_of: dict[str, list[str]] = {}
+        self._texts: dict[str, str] = {}
 
-    def insert(self, doc_id: str, fp: Fingerprint) -> None:
+    def insert(self, doc_id: str, fp: Fingerprint, text: str) -> None:
         if doc_id in self._views_of:
             self.remove(doc_id)
         views = [view for view in self._tables if not is_empty(fp.signatures[view])]
         for view in views:
             self._tables[view].insert(doc_id, lean(fp, view), check_duplication=False)
         self._views_of[doc_id] = views
+        self._texts[doc_id] = text
 
     def query(self, fp: Fingerprint) -> set[str]:
         found: set[str] = set()
@@ -84,6 +66,13 @@ class MemoryIndex:
             raise UnknownDocumentError(f"no document with id {doc_id!r} in the index")
         for view in views:
             self._tables[view].remove(doc_id)
+        del self._texts[doc_id]
+
+    def text(self, doc_id: str) -> str:
+        try:
+            return self._texts[doc_id]
+        except KeyError:
+            raise UnknownDocumentError(f"no document with id {doc_id!r} in the index") from None
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._views_of

@@ -1,0 +1,11 @@
+"""Candidate search and document storage: LSH band tables plus a storage backend.
+
+An index proposes candidates and hands back stored texts; :mod:`dedup.verify` decides.
+Backends implement :class:`CandidateIndex`; :class:`MemoryIndex` keeps everything in
+this process.
+"""
+
+from dedup.index.base import CandidateIndex
+from dedup.index.memory import MemoryIndex
+
+__all__ = ["CandidateIndex", "MemoryIndex"]
