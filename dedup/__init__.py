@@ -2,12 +2,12 @@
 
 >>> from dedup import Detector
 >>> det = Detector()
->>> det.add("a", "Defense chiefs from the United States and Russia held their first direct talks.")
->>> det.check("Defense chiefs from a United States and Russia reason their initial approach talks.")[0].kind
+>>> det.add("a", "Defense chiefs from the United States and Russia held first talks.")
+>>> det.check("Defense chiefs from a United States and Russia reason initial talks.")[0].kind
 <Kind.SPUN: 'spun'>
 """
 
-from dedup.detector import Detector, Document, clusters
+from dedup.detector import Detector, clusters
 from dedup.errors import (
     BinaryInputError,
     DedupError,
@@ -19,7 +19,7 @@ from dedup.errors import (
     StoreError,
     UnknownDocumentError,
 )
-from dedup.model import Cluster, Evidence, Kind, Match, Problem, ScanResult, ViewScores
+from dedup.model import Cluster, Document, Evidence, Kind, Match, Problem, ScanResult, ViewScores
 from dedup.options import DetectorOptions, FingerprintOptions, LshOptions, VerifyOptions
 
 __all__ = [

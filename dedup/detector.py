@@ -5,21 +5,21 @@ candidates in the LSH index (never all pairs), verify each candidate exactly and
 classify it. A pair is reported once.
 
 >>> det = Detector()
->>> det.add("orig", "The defense chiefs held their first direct talks in more than a year on Friday.")
->>> [m.kind.value for m in det.check("The defense chiefs held their first direct talks in more than a year on Friday.")]
-['exact']
+>>> text = "The defense chiefs held their first direct talks in more than a year on Friday."
+>>> det.add("orig", text)
+>>> [(m.a, m.kind.value, m.score) for m in det.check(text)]
+[('orig', 'exact', 1.0)]
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from dedup.errors import EmptyDocumentError, InputError
 from dedup.fingerprint import estimated_jaccard, fingerprint
 from dedup.index import CandidateIndex, MemoryIndex
-from dedup.model import Cluster, Kind, Match, Problem, ScanResult
+from dedup.model import Cluster, Document, Kind, Match, Problem, ScanResult
 from dedup.options import DetectorOptions
 from dedup.tokens import tokenize
 from dedup.verify import Prepared, classify, evidence
@@ -29,14 +29,6 @@ __all__ = ["Detector", "Document", "Progress", "clusters"]
 
 Progress = Callable[[int, int | None], None]
 """A progress callback: ``(done, total)``; ``total`` is ``None`` when unknown."""
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A document to scan: an id and its text."""
-
-    id: str
-    text: str
 
 
 class Detector:

@@ -22,7 +22,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-__all__ = ["Cluster", "Evidence", "Kind", "Match", "Problem", "ScanResult", "ViewScores"]
+__all__ = [
+    "Cluster",
+    "Document",
+    "Evidence",
+    "Kind",
+    "Match",
+    "Problem",
+    "ScanResult",
+    "ViewScores",
+]
 
 
 class Kind(enum.StrEnum):
@@ -32,6 +41,14 @@ class Kind(enum.StrEnum):
     NEAR_DUPLICATE = "near-duplicate"
     PARTIAL = "partial"
     SPUN = "spun"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document to compare: an id and its text."""
+
+    id: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)

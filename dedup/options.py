@@ -95,7 +95,7 @@ class VerifyOptions:
     sentence_similarity: float = 0.4
     min_sentence_words: int = 5
     verbatim: float = 0.9
-    near_duplicate: float = 0.6
+    near_duplicate: float = 0.8
 
     def __post_init__(self) -> None:
         _check_fraction("sentence_similarity", self.sentence_similarity)
@@ -120,7 +120,7 @@ class DetectorOptions:
         verify: verification settings.
     """
 
-    threshold: float = 0.3
+    threshold: float = 0.15
     min_words: int = 8
     fingerprint: FingerprintOptions = field(default_factory=FingerprintOptions)
     lsh: LshOptions = field(default_factory=LshOptions)

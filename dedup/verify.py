@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -113,9 +114,12 @@ def align(a: Tokens, b: Tokens, options: VerifyOptions | None = None) -> Alignme
     sb = _sentences(b, options.min_sentence_words)
     if not sa or not sb:
         return Alignment(0.0, 0.0, 0.0, 0)
-    ea, eb = _encode(sa, sb)
+    # Each side also offers every two adjacent sentences joined, so a sentence that a
+    # copy split in two, or two that it merged, still find their counterpart.
+    ea, eb = _encode(sa + _joined(sa), sb + _joined(sb))
     sims = process.cdist(ea, eb, scorer=Levenshtein.normalized_similarity, workers=1)
-    best_a, best_b = sims.max(axis=1), sims.max(axis=0)
+    best_a = _best(sims, len(sa), len(sb))
+    best_b = _best(sims.T, len(sb), len(sa))
     len_a = np.array([len(s) for s in sa], dtype=np.float64)
     len_b = np.array([len(s) for s in sb], dtype=np.float64)
     hit_a = best_a >= options.sentence_similarity
@@ -128,6 +132,26 @@ def align(a: Tokens, b: Tokens, options: VerifyOptions | None = None) -> Alignme
         verbatim=kept / copied if copied else 0.0,
         pairs=int(min(hit_a.sum(), hit_b.sum())),
     )
+
+
+def _joined(sentences: list[list[str]]) -> list[list[str]]:
+    return [sentences[i] + sentences[i + 1] for i in range(len(sentences) - 1)]
+
+
+def _best(sims: npt.NDArray[np.float64], n_rows: int, n_cols: int) -> npt.NDArray[np.float64]:
+    """Best similarity of each of the first ``n_rows`` sentences: against any sentence
+    or joined pair of the other side, or, through a joined pair of its own side that
+    matches one sentence of the other side better than either half does, for both
+    sentences of that pair."""
+    best = sims[:n_rows].max(axis=1)
+    if n_rows > 1:
+        singles = sims[:n_rows, :n_cols]
+        pairs = sims[n_rows:, :n_cols]
+        halves = np.maximum(singles[:-1], singles[1:])
+        pair_best = np.where(pairs > halves, pairs, 0.0).max(axis=1)
+        best[:-1] = np.maximum(best[:-1], pair_best)
+        best[1:] = np.maximum(best[1:], pair_best)
+    return np.asarray(best, dtype=np.float64)
 
 
 def evidence(a: Prepared, b: Prepared, options: VerifyOptions | None = None) -> Evidence:

@@ -1,0 +1,173 @@
+"""Tests of dedup.detector: the add / check / compare / scan facade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup import (
+    Detector,
+    DetectorOptions,
+    Document,
+    EmptyDocumentError,
+    Kind,
+    OptionsError,
+    Problem,
+    UnknownDocumentError,
+    clusters,
+)
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ORIGINAL = "002_332438ef7e52e727.txt"
+SPUN = "001_0d986f3b99680e2b.txt"
+
+
+def seed(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def seed_documents() -> list[Document]:
+    return [Document(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def test_scan_of_the_seeds_finds_exactly_the_spun_pair() -> None:
+    result = Detector().scan(seed_documents())
+    assert [(m.a, m.b, m.kind) for m in result.matches] == [(SPUN, ORIGINAL, Kind.SPUN)]
+    assert result.documents == 5
+    assert result.problems == ()
+    ev = result.matches[0].evidence
+    assert ev.view("words").jaccard < 0.1  # what plain MinHash sees
+    assert ev.view("skeleton").jaccard > 0.3
+    assert result.matches[0].score > 0.6
+
+
+def test_check_finds_the_original_of_a_spun_copy() -> None:
+    det = Detector()
+    for doc in seed_documents():
+        if doc.id != SPUN:
+            det.add(doc.id, doc.text)
+    found = det.check(seed(SPUN), doc_id="incoming")
+    assert [(m.a, m.b, m.kind) for m in found] == [(ORIGINAL, "incoming", Kind.SPUN)]
+
+
+def test_compare_reports_kind_and_evidence_below_threshold() -> None:
+    m = Detector().compare(seed(ORIGINAL), seed("003_129e46a7a127545a.txt"))
+    assert m.score < 0.05
+    assert {v.view for v in m.evidence.views} == {"words", "skeleton"}
+
+
+def test_exact_and_near_duplicates_and_partial() -> None:
+    original = seed(ORIGINAL)
+    paragraphs = original.split("\n\n")
+    reprint = "Breaking news from our partners\n\n" + original.replace("“", '"').upper().lower()
+    half = "\n\n".join(paragraphs[: len(paragraphs) // 2])
+    partial = seed("004_f8fb29f22f9465be.txt") + "\n\n" + half
+    det = Detector()
+    result = det.scan(
+        [
+            Document("orig", original),
+            Document("copy", original.replace("  ", " ")),
+            Document("reprint", reprint),
+            Document("partial", partial),
+        ]
+    )
+    kinds = {(m.a, m.b): m.kind for m in result.matches}
+    assert kinds[("copy", "orig")] == Kind.EXACT
+    assert kinds[("orig", "reprint")] == Kind.NEAR_DUPLICATE
+    assert kinds[("orig", "partial")] == Kind.PARTIAL
+
+
+def test_each_pair_is_reported_once_and_sorted_by_score() -> None:
+    text = seed(ORIGINAL)
+    result = Detector().scan([Document(str(i), text) for i in range(4)])
+    pairs = [(m.a, m.b) for m in result.matches]
+    assert sorted(pairs) == [(a, b) for a in "0123" for b in "0123" if a < b]
+    assert len(set(pairs)) == len(pairs)
+    scores = [m.score for m in result.matches]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_bad_documents_become_problems_and_the_scan_goes_on() -> None:
+    docs: list[Document | Problem] = [
+        Document("empty", ""),
+        Document("tiny", "Too short."),
+        Problem("broken.bin", "binary data"),
+        *seed_documents(),
+    ]
+    result = Detector().scan(docs)
+    assert [p.source for p in result.problems] == ["empty", "tiny", "broken.bin"]
+    assert "too short to compare: no words" in result.problems[0].message
+    assert len(result.matches) == 1
+
+
+def test_kind_filter() -> None:
+    result = Detector().scan(seed_documents(), kinds=[Kind.EXACT])
+    assert result.matches == ()
+
+
+def test_progress_is_reported() -> None:
+    calls: list[tuple[int, int | None]] = []
+    Detector().scan(seed_documents(), progress=lambda d, t: calls.append((d, t)), total=5)
+    assert calls[:5] == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+
+
+def test_remove_and_membership() -> None:
+    det = Detector()
+    det.add("x", seed(ORIGINAL))
+    assert "x" in det
+    assert len(det) == 1
+    det.remove("x")
+    assert "x" not in det
+    with pytest.raises(UnknownDocumentError, match="no document with id 'x'"):
+        det.remove("x")
+    assert det.check(seed(SPUN)) == []
+
+
+def test_too_short_document_is_refused_with_its_id() -> None:
+    with pytest.raises(EmptyDocumentError, match=r"^doc-7: too short to compare: only 2 words"):
+        Detector().add("doc-7", "Two words")
+
+
+def test_options_are_validated() -> None:
+    with pytest.raises(OptionsError, match="threshold must be between 0 and 1"):
+        DetectorOptions(threshold=1.5)
+
+
+def test_clusters_group_transitively() -> None:
+    text = seed(ORIGINAL)
+    result = Detector().scan([Document("a", text), Document("b", text), Document("c", seed(SPUN))])
+    groups = clusters(result.matches)
+    assert len(groups) == 1
+    assert groups[0].ids == ("a", "b", "c")
+    assert groups[0].kinds == (Kind.EXACT, Kind.SPUN)
+
+
+paragraph = st.lists(
+    st.sampled_from(
+        "the Russian military said talks with Kerry in London more than a year "
+        "before Friday about Syria and the Islamic State would help define options".split()
+    ),
+    min_size=10,
+    max_size=40,
+).map(" ".join)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(paragraph, paragraph)
+def test_compare_is_symmetric(a: str, b: str) -> None:
+    det = Detector()
+    ab, ba = det.compare(a, b), det.compare(b, a)
+    assert ab.kind == ba.kind
+    assert ab.score == pytest.approx(ba.score)
+    assert ab.evidence.verbatim == pytest.approx(ba.evidence.verbatim)
+    assert ab.evidence.aligned_a == pytest.approx(ba.evidence.aligned_b)
+
+
+@settings(max_examples=25, deadline=None)
+@given(paragraph)
+def test_identical_text_scores_one(text: str) -> None:
+    m = Detector().compare(text, text)
+    assert (m.kind, m.score) == (Kind.EXACT, 1.0)

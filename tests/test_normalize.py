@@ -1,0 +1,64 @@
+"""Tests of dedup.normalize: decoding and the canonical text form."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup.errors import BinaryInputError, InputError
+from dedup.normalize import decode, fold, normalize
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param("café".encode(), "café", id="utf8"),
+        pytest.param("café".encode("utf-8-sig"), "café", id="utf8-bom"),
+        pytest.param("“smart” – quotes".encode("cp1252"), "“smart” – quotes", id="cp1252"),
+        pytest.param(b"caf\xe9 \x81", "caf\xe9 \x81", id="latin1-fallback"),
+        pytest.param("hello".encode("utf-16"), "hello", id="utf16-bom"),
+        pytest.param(b"", "", id="empty"),
+    ],
+)
+def test_decode(data: bytes, expected: str) -> None:
+    assert decode(data) == expected
+
+
+def test_decode_refuses_binary_and_names_the_source() -> None:
+    with pytest.raises(BinaryInputError, match=r"^photo\.png: binary data"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", source="photo.png")
+
+
+def test_decode_refuses_control_characters() -> None:
+    with pytest.raises(InputError, match="control characters"):
+        decode(bytes(range(1, 32)) * 20)
+
+
+def test_normalize_folds_typography_and_whitespace() -> None:
+    raw = "\ufeffThe\u00a0“talks”  began —\tFriday.\r\n\r\n\r\n  Next\u200b paragraph. "
+    assert normalize(raw) == 'The "talks" began - Friday.\n\nNext paragraph.'
+
+
+@given(st.text())
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        pytest.param("U.S.", "us", id="abbreviation"),
+        pytest.param("Moscow’s", "moscow", id="possessive"),
+        pytest.param("STRASSE", "strasse", id="casefold"),
+        pytest.param("some-more", "some-more", id="hyphen-kept"),
+    ],
+)
+def test_fold(word: str, key: str) -> None:
+    assert fold(word) == key
+
+
+@given(st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1))
+def test_fold_is_idempotent(word: str) -> None:
+    assert fold(fold(word)) == fold(word)
