@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 
 from dedup.errors import EmptyDocumentError, InputError
-from dedup.fingerprint import estimated_jaccard, fingerprint
+from dedup.fingerprint import estimated_jaccard, fingerprint, fingerprint_text
 from dedup.index import CandidateIndex, MemoryIndex
 from dedup.model import Cluster, Document, Kind, Match, Problem, ScanResult
 from dedup.options import DetectorOptions
@@ -46,8 +46,10 @@ class Detector:
         index: CandidateIndex | None = None,
     ) -> None:
         self.options = options or DetectorOptions()
-        self._index = index or MemoryIndex(
-            fingerprint=self.options.fingerprint, lsh=self.options.lsh
+        self._index = (
+            index
+            if index is not None
+            else MemoryIndex(fingerprint=self.options.fingerprint, lsh=self.options.lsh)
         )
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
 
@@ -60,24 +62,28 @@ class Detector:
             EmptyDocumentError: the text has fewer than ``min_words`` words.
         """
         tokens = tokenize(text)
-        if len(tokens) < self.options.min_words:
-            what = "no words" if not len(tokens) else f"only {len(tokens)} words"
+        self._check_length(doc_id, len(tokens))
+        shingles = {view: VIEWS[view].shingles(tokens) for view in self.options.fingerprint.views}
+        fp = fingerprint(tokens, text, options=self.options.fingerprint)
+        return Prepared(doc_id, tokens, shingles, fp)
+
+    def _check_length(self, doc_id: str, words: int) -> None:
+        if words < self.options.min_words:
+            what = "no words" if not words else f"only {words} word{'s' * (words != 1)}"
             raise EmptyDocumentError(
                 f"too short to compare: {what}, at least {self.options.min_words} needed",
                 source=doc_id,
             )
-        shingles = {view: VIEWS[view](tokens) for view in self.options.fingerprint.views}
-        fp = fingerprint(tokens, text, options=self.options.fingerprint, shingle_sets=shingles)
-        return Prepared(doc_id, tokens, shingles, fp)
 
     def add(self, doc_id: str, text: str) -> None:
         """Index a document so later :meth:`check` calls find copies of it.
 
         Adding an id again replaces the earlier document.
         """
-        prepared = self.prepare(doc_id, text)
-        self._index.insert(doc_id, prepared.fingerprint, text)
-        self._remember(prepared)
+        fp, words = fingerprint_text(text, options=self.options.fingerprint)
+        self._check_length(doc_id, words)
+        self._index.insert(doc_id, fp, text)
+        self._cache.pop(doc_id, None)
 
     def remove(self, doc_id: str) -> None:
         """Forget a document."""

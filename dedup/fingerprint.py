@@ -2,8 +2,8 @@
 
 A :class:`Fingerprint` holds, per view, the MinHash signature as a ``uint32`` array in
 datasketch's default ``affine32`` scheme, plus a digest of the normalised text for exact
-matches. Shingles are hashed with xxh32, about ten times cheaper than datasketch's
-default sha1 and as good for MinHash.
+matches. How shingles are hashed (xxh32 per word, combined per shingle, about ten times
+cheaper than datasketch's default sha1) is defined in :mod:`dedup.hashing`.
 
 >>> from dedup.tokens import tokenize
 >>> fp = fingerprint(tokenize("one two three four five six"), "one two three four five six")
@@ -21,12 +21,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
-from datasketch import LeanMinHash, MinHash
+from datasketch import LeanMinHash
 
+from dedup.hashing import (
+    SCHEME,
+    fast_signatures,
+    reference_signature,
+    shingle_hashes,
+    word_hash,
+)
 from dedup.normalize import normalize
 from dedup.options import FingerprintOptions
-from dedup.tokens import Tokens
+from dedup.tokens import Tokens, tokenize
 from dedup.views import VIEWS
 
 __all__ = [
@@ -34,13 +40,13 @@ __all__ = [
     "Signature",
     "estimated_jaccard",
     "fingerprint",
+    "fingerprint_text",
     "is_empty",
     "lean",
     "minhash",
 ]
 
 Signature = npt.NDArray[np.uint32]
-SCHEME = "affine32"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +69,11 @@ def digest(text: str) -> str:
     return hashlib.blake2b(normalize(text).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _xxh32(data: bytes) -> int:
-    return int(xxhash.xxh32_intdigest(data))
-
-
-def minhash(shingles: Iterable[str], *, num_perm: int = 128, seed: int = 1) -> Signature:
-    """MinHash hash values of a set of shingles (datasketch ``affine32``, xxh32)."""
-    m = MinHash(num_perm=num_perm, seed=seed, hashfunc=_xxh32, scheme=SCHEME)
-    m.update_batch([s.encode("utf-8") for s in shingles])
-    values: Signature = np.asarray(m.hashvalues, dtype=np.uint32)
-    return values
+def minhash(items: Iterable[str], *, num_perm: int = 128, seed: int = 1) -> Signature:
+    """MinHash of any set of strings (each hashed whole with xxh32), in the same scheme
+    as the document signatures; for callers with sets of their own."""
+    hashes = np.array([word_hash(item) for item in set(items)], dtype=np.uint32)
+    return reference_signature(hashes, num_perm=num_perm, seed=seed)
 
 
 def fingerprint(
@@ -80,22 +81,52 @@ def fingerprint(
     text: str,
     *,
     options: FingerprintOptions | None = None,
-    shingle_sets: Mapping[str, set[str]] | None = None,
 ) -> Fingerprint:
     """Fingerprint a tokenised document on every view in ``options.views``.
+
+    This is the reference path (xxhash and datasketch, one Python string per word);
+    :func:`fingerprint_text` gives the same signatures faster.
 
     Args:
         tokens: the document's tokens.
         text: the document's text (for the exact-copy digest).
         options: views, ``num_perm`` and ``seed``; the defaults if omitted.
-        shingle_sets: the view shingles if the caller already has them.
     """
     options = options or FingerprintOptions()
     signatures = {}
     for name in options.views:
-        shingles = shingle_sets[name] if shingle_sets is not None else VIEWS[name](tokens)
-        signatures[name] = minhash(shingles, num_perm=options.num_perm, seed=options.seed)
+        view = VIEWS[name]
+        hashes = shingle_hashes([word_hash(key) for key in view.select(tokens)], view.k)
+        signatures[name] = reference_signature(
+            hashes, num_perm=options.num_perm, seed=options.seed
+        )
     return Fingerprint(digest(text), signatures, options.seed)
+
+
+def fingerprint_text(
+    text: str, *, options: FingerprintOptions | None = None
+) -> tuple[Fingerprint, int]:
+    """Fingerprint raw text: ``(fingerprint, number of words)``.
+
+    Uses the compiled path of :mod:`dedup.hashing` when the text allows it (almost all
+    text: see :func:`dedup.hashing.kernel_bytes`), the reference path otherwise; the
+    signatures are the same either way.
+    """
+    options = options or FingerprintOptions()
+    fast = fast_signatures(
+        text,
+        num_perm=options.num_perm,
+        seed=options.seed,
+        words_k=VIEWS["words"].k,
+        skeleton_k=VIEWS["skeleton"].k,
+    )
+    if fast is None:
+        tokens = tokenize(text)
+        return fingerprint(tokens, text, options=options), len(tokens)
+    count, words, skeleton = fast
+    computed = {"words": words, "skeleton": skeleton}
+    signatures = {name: computed[name] for name in options.views}
+    return Fingerprint(digest(text), signatures, options.seed), count
 
 
 def lean(fp: Fingerprint, view: str) -> LeanMinHash:

@@ -105,7 +105,7 @@ class Match:
         a: id of the first document.
         b: id of the second document.
         kind: what kind of copy this is.
-        score: how much of the smaller document is copied, 0..1.
+        score: how much of one document is found in the other (the larger share), 0..1.
         evidence: the measurements behind ``kind`` and ``score``.
     """
 

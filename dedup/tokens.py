@@ -30,9 +30,10 @@ _WORD = re.compile(r"\w+(?:['’.\-‐‑–]\w+)*")
 # or a digit: terminal punctuation, optional closing quotes/brackets, then space.
 _SENTENCE_GAP = re.compile(r"[.!?…][\"'”’)\]]*\s")
 # Abbreviations after which a full stop does not end a sentence.
-_ABBREVIATIONS = frozenset(
+# (Keys have no dots: "U.S." is "us", "e.g." is "eg".)
+ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc co corp ltd vs "
-    "no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e etc".split()
+    "no jan feb mar apr jun jul aug sep sept oct nov dec us uk eg ie etc".split()
 )
 # Sentences longer than this are cut into windows, so texts without punctuation still
 # align piecewise.
@@ -49,7 +50,10 @@ class Tokens:
         starts: start offset of each word in ``text``.
         ends: end offset (exclusive) of each word in ``text``.
         capital: whether each word starts with an upper-case letter or a digit.
-        sentences: ``(first, stop)`` token index ranges, in order, covering every token.
+        initial: whether each word starts a sentence (after terminal punctuation or a
+            line break; the windows long sentences are cut into do not count).
+        sentences: ``(first, stop)`` token index ranges, in order, covering every token;
+            sentences longer than ``MAX_SENTENCE_TOKENS`` are cut into windows.
         paragraphs: ``(first, stop)`` token index ranges split at line breaks.
     """
 
@@ -58,6 +62,7 @@ class Tokens:
     starts: list[int] = field(repr=False)
     ends: list[int] = field(repr=False)
     capital: list[bool] = field(repr=False)
+    initial: list[bool] = field(repr=False)
     sentences: list[tuple[int, int]] = field(repr=False)
     paragraphs: list[tuple[int, int]] = field(repr=False)
 
@@ -85,13 +90,14 @@ def tokenize(text: str) -> Tokens:
         ends.append(m.end())
         first = word[0]
         capital.append(first.isupper() or first.isdigit())
-    sentences, paragraphs = _segments(text, keys, starts, ends, capital)
-    return Tokens(text, keys, starts, ends, capital, sentences, paragraphs)
+    initial, sentences, paragraphs = _segments(text, keys, starts, ends, capital)
+    return Tokens(text, keys, starts, ends, capital, initial, sentences, paragraphs)
 
 
 def _segments(
     text: str, keys: list[str], starts: list[int], ends: list[int], capital: list[bool]
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+) -> tuple[list[bool], list[tuple[int, int]], list[tuple[int, int]]]:
+    initial = [True] * min(len(keys), 1)
     sentences: list[tuple[int, int]] = []
     paragraphs: list[tuple[int, int]] = []
     n = len(keys)
@@ -103,9 +109,10 @@ def _segments(
             new_sent = new_para or (
                 capital[i]
                 and _SENTENCE_GAP.search(gap + " ") is not None
-                and keys[i - 1] not in _ABBREVIATIONS
+                and keys[i - 1] not in ABBREVIATIONS
                 and not (len(keys[i - 1]) == 1 and capital[i - 1])  # an initial: "B. Carter"
             )
+            initial.append(new_sent)
         else:
             new_para = new_sent = True
         if new_sent or i - sent_start >= MAX_SENTENCE_TOKENS:
@@ -114,4 +121,4 @@ def _segments(
         if new_para:
             paragraphs.append((para_start, i))
             para_start = i
-    return sentences, paragraphs
+    return initial, sentences, paragraphs

@@ -15,8 +15,9 @@ ways, each robust to a different edit:
     same names in a different order and share few skeleton 3-grams. On the seed pair the
     skeleton Jaccard is 0.42 against 0.07 for word 5-grams.
 
-Views are plain callables from :class:`~dedup.tokens.Tokens` to a set of strings, kept in
-:data:`VIEWS` by name.
+A :class:`View` is a selection of words and a shingle length, kept in :data:`VIEWS` by
+name; ``view.shingles(tokens)`` is the set of shingles verification compares exactly,
+and :mod:`dedup.fingerprint` hashes the same selection for MinHash.
 
 >>> from dedup.tokens import tokenize
 >>> sorted(skeleton(tokenize("Defense Secretary Ashton B. Carter called Sergei Shoigu.")))
@@ -26,12 +27,11 @@ Views are plain callables from :class:`~dedup.tokens.Tokens` to a set of strings
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from dedup.tokens import Tokens
 
-__all__ = ["VIEWS", "View", "shingles", "skeleton", "words"]
-
-View = Callable[[Tokens], set[str]]
+__all__ = ["VIEWS", "View", "shingles", "skeleton", "skeleton_keys", "words"]
 
 WORDS_K = 5
 SKELETON_K = 3
@@ -61,16 +61,12 @@ def skeleton_keys(tokens: Tokens) -> list[str]:
     each sentence (capitalised only because it starts the sentence) unless the same
     word appears capitalised mid-sentence too.
     """
-    initial = {first for first, stop in tokens.sentences if stop > first}
-    proper = {
-        tokens.keys[i]
-        for i, cap in enumerate(tokens.capital)
-        if cap and i not in initial
-    }
+    keys, capital, initial = tokens.keys, tokens.capital, tokens.initial
+    proper = {key for key, cap, ini in zip(keys, capital, initial, strict=True) if cap and not ini}
     return [
         key
-        for i, (key, cap) in enumerate(zip(tokens.keys, tokens.capital, strict=True))
-        if cap and (i not in initial or key in proper)
+        for key, cap, ini in zip(keys, capital, initial, strict=True)
+        if cap and (not ini or key in proper)
     ]
 
 
@@ -79,4 +75,30 @@ def skeleton(tokens: Tokens) -> set[str]:
     return shingles(skeleton_keys(tokens), SKELETON_K)
 
 
-VIEWS: dict[str, View] = {"words": words, "skeleton": skeleton}
+@dataclass(frozen=True, slots=True)
+class View:
+    """A way of looking at a document: which words, shingled how long.
+
+    Attributes:
+        name: the view's name.
+        k: words per shingle.
+        select: the words of a document this view looks at, in order.
+    """
+
+    name: str
+    k: int
+    select: Callable[[Tokens], list[str]]
+
+    def shingles(self, tokens: Tokens) -> set[str]:
+        """The view's shingle set of a document."""
+        return shingles(self.select(tokens), self.k)
+
+
+def _all_keys(tokens: Tokens) -> list[str]:
+    return tokens.keys
+
+
+VIEWS: dict[str, View] = {
+    "words": View("words", WORDS_K, _all_keys),
+    "skeleton": View("skeleton", SKELETON_K, skeleton_keys),
+}

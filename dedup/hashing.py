@@ -1,0 +1,167 @@
+"""Shingle hashes and MinHash values, in two implementations that agree bit for bit.
+
+The hash of a shingle is defined on the hashes of its words, so no shingle string is
+ever built on the fast path:
+
+* word hash: ``xxh32(key.encode("utf-8"), seed=0)`` of the folded key;
+* shingle hash of words ``w0..w{k-1}``: ``sum(h(wi) * C**(k-1-i)) mod 2**32`` with
+  ``C = 0x9E3779B1`` (order-sensitive); a sequence shorter than ``k`` (but not empty) is
+  one shingle of all its words;
+* MinHash: datasketch's ``affine32`` scheme, ``min(a * fmix32(h) + b mod 2**32)`` per
+  permutation, with datasketch's own permutations, so the signatures are datasketch's.
+
+:func:`reference_signature` computes this with xxhash and datasketch itself.
+:func:`fast_signatures` computes it in one compiled pass (numba) over the bytes of the
+text: tokenising, folding, hashing and taking minima without a Python object per word.
+The fast path reads every character through a table (:func:`kernel_class`): typographic
+punctuation as its ASCII equivalent, non-ASCII letters already in folded form (such as
+"ğ" or "ş") as they are; a text with a character it cannot fold (say an upper-case "Ö",
+or anything outside the Basic Multilingual Plane) takes the reference path.
+The tests check both paths give identical signatures.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+from datasketch import MinHash
+
+from dedup.normalize import fold
+from dedup.tokens import ABBREVIATIONS
+
+__all__ = [
+    "SCHEME",
+    "U32",
+    "fast_signatures",
+    "kernel_class",
+    "reference_signature",
+    "shingle_hashes",
+    "word_hash",
+]
+
+SCHEME = "affine32"
+U32 = npt.NDArray[np.uint32]
+_C = 0x9E3779B1
+_MASK = 0xFFFFFFFF
+
+
+def word_hash(key: str) -> int:
+    """The 32-bit hash of one folded word."""
+    return int(xxhash.xxh32_intdigest(key.encode("utf-8")))
+
+
+def shingle_hashes(word_hashes: Sequence[int], k: int) -> U32:
+    """Hashes of the ``k``-word shingles of a sequence of word hashes.
+
+    >>> c = 0x9E3779B1
+    >>> shingle_hashes([1, 2, 3], 2).tolist() == [(1 * c + 2) % 2**32, (2 * c + 3) % 2**32]
+    True
+    """
+    h = np.asarray(word_hashes, dtype=np.uint64)
+    n = len(h)
+    if n == 0:
+        return np.empty(0, dtype=np.uint32)
+    width = min(k, n)
+    out = np.zeros(n - width + 1, dtype=np.uint64)
+    for i in range(width):
+        out = (out * np.uint64(_C) + h[i : n - width + 1 + i]) & np.uint64(_MASK)
+    return out.astype(np.uint32)
+
+
+@lru_cache(maxsize=16)
+def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
+    """datasketch's ``affine32`` permutation parameters ``(a, b)`` for these settings."""
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def reference_signature(hashes: U32, *, num_perm: int, seed: int) -> U32:
+    """MinHash of a set of shingle hashes, computed by datasketch itself."""
+    m = MinHash(num_perm=num_perm, seed=seed, hashfunc=int, scheme=SCHEME)
+    m.update_batch(hashes.tolist())
+    return np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+# -- the character table the kernel reads ---------------------------------------------
+
+# Non-ASCII characters the tokenizer treats specially, mapped to an ASCII character the
+# tokenizer treats the same way: word connectors, closing quotes, sentence terminals.
+_SPECIAL = {
+    "’": "'",  # connector and closing quote
+    "‐": "-", "‑": "-", "–": "-",  # connectors
+    "”": '"',  # closing quote (not a connector)
+    "…": "!",  # sentence terminal (not a connector)
+}
+_NEUTRAL = "#"  # neither word, connector, closing quote, terminal nor space
+_CONJOINING = ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))
+_WORD = 200  # keep in step with dedup._kernel.WORD
+_REFERENCE = 255  # keep in step with dedup._kernel.REFERENCE
+
+
+def kernel_class(ch: str) -> int:
+    """How the kernel reads one non-ASCII character: the code of an ASCII character the
+    tokenizer treats the same way; 200 for a word character that is already folded (a
+    lower-case or caseless letter that cannot compose under NFKC), whose UTF-8 bytes
+    are used as they are; 255 for one only the reference path can fold.
+
+    >>> [chr(kernel_class(c)) for c in "’”…\u00a0•"]
+    ["'", '"', '!', ' ', '#']
+    >>> kernel_class("ğ"), kernel_class("Ö")
+    (200, 255)
+    """
+    if ch in _SPECIAL:
+        return ord(_SPECIAL[ch])
+    if ch.isalnum() or ch == "_":
+        folded = unicodedata.category(ch) in ("Ll", "Lo") and fold(ch) == ch
+        conjoining = any(lo <= ord(ch) <= hi for lo, hi in _CONJOINING)
+        return _WORD if folded and not conjoining else _REFERENCE
+    if ch.isspace():
+        return ord(" ")
+    return ord(_NEUTRAL)
+
+
+@lru_cache(maxsize=1)
+def _class_table() -> npt.NDArray[np.uint8]:
+    """:func:`kernel_class` of every character of the Basic Multilingual Plane."""
+    table = np.arange(0x10000, dtype=np.int64).clip(max=255).astype(np.uint8)
+    for cp in range(128, 0x10000):
+        table[cp] = kernel_class(chr(cp))
+    return table
+
+
+def _abbreviation_table() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    words = sorted(ABBREVIATIONS)
+    data = np.frombuffer("".join(words).encode("ascii"), dtype=np.uint8).copy()
+    offsets = np.zeros(len(words) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(w) for w in words])
+    return data, offsets
+
+
+_ABBREV_DATA, _ABBREV_OFFSETS = _abbreviation_table()
+_MAX_ABBREVIATION = max(len(w) for w in ABBREVIATIONS)
+
+
+def fast_signatures(
+    text: str, *, num_perm: int, seed: int, words_k: int, skeleton_k: int
+) -> tuple[int, U32, U32] | None:
+    """``(word count, words signature, skeleton signature)`` from the compiled path,
+    or ``None`` when the text needs the reference path (see :func:`kernel_class`)."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return None
+    from dedup import _kernel  # lazy: numba takes a moment to import
+
+    a, b = permutations(num_perm, seed)
+    count, words, skeleton = _kernel.sketch(
+        np.frombuffer(data, dtype=np.uint8), _class_table(), _ABBREV_DATA, _ABBREV_OFFSETS,
+        _MAX_ABBREVIATION, a, b, words_k, skeleton_k,
+    )
+    if count < 0:
+        return None
+    return int(count), words, skeleton

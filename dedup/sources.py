@@ -1,0 +1,263 @@
+"""Read documents from files, directories, JSON lines and stdin, never failing on one.
+
+:func:`read` turns what a user points at into the stream :meth:`Detector.scan
+<dedup.detector.Detector.scan>` takes: a :class:`~dedup.detector.Document` for each text
+and a :class:`~dedup.model.Problem` for each thing that could not be read, so one bad
+file in a crawl of thousands costs a warning, not the run.
+
+Where the ids come from:
+
+* a file named directly: the path as given (``seeds/a.txt``);
+* a file found under a directory: its path relative to that directory, POSIX style
+  (``2015/a.txt``), so an id does not depend on where the directory was mounted;
+* ``-``: stdin, read as one plain-text document with the id ``-``;
+* a ``.jsonl`` file: one document per line, ``{"id": ..., "text": ...}``, id from the
+  ``id`` field. Problems in a line name it ``path:line``.
+
+Memory stays bounded: a file is read up to ``max_bytes`` (the rest is never read, and a
+warning says so), and JSON lines are streamed one line at a time.
+
+>>> import io
+>>> [item.id for item in read(["-"], stdin=io.BytesIO(b"Some text."))]
+['-']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import PurePath
+from typing import BinaryIO
+
+from dedup.detector import Document
+from dedup.errors import InputError, OptionsError, RecordError
+from dedup.model import Problem
+from dedup.normalize import decode
+
+__all__ = ["MAX_BYTES", "read"]
+
+MAX_BYTES = 5_000_000
+"""Default cap on the bytes read from one file or JSON line: about 800,000 words."""
+
+STDIN = "-"
+_WHITESPACE = b" \t\n\r\f\v"
+
+
+def read(
+    paths: Iterable[str],
+    *,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Iterator[Document | Problem]:
+    """Documents from files, directories (recursively), ``.jsonl`` files and stdin.
+
+    Directories are walked in sorted order, skipping hidden files and directories
+    (``.git``). Text is decoded with :func:`dedup.normalize.decode`. Nothing raises for
+    bad input: a missing path, unreadable or binary file, malformed JSON line or
+    repeated id becomes a :class:`~dedup.model.Problem` and reading goes on. A file
+    cut at ``max_bytes`` yields its :class:`~dedup.detector.Document` and a
+    :class:`~dedup.model.Problem` saying it was truncated.
+
+    Args:
+        paths: files, directories, or ``-`` for stdin.
+        stdin: where ``-`` reads from; the process's stdin if omitted.
+        max_bytes: read at most this many bytes of a file (cut at the last whitespace
+            before it) and refuse JSON lines longer than this.
+
+    Raises:
+        OptionsError: ``max_bytes`` is not positive (raised at once, not when iterating).
+
+    >>> import io
+    >>> items = list(read(["-", "no/such/file.txt"], stdin=io.BytesIO(b"\\xef\\xbb\\xbfHi there.")))
+    >>> items[0]
+    Document(id='-', text='Hi there.')
+    >>> items[1]
+    Problem(source='no/such/file.txt', message='no such file or directory')
+    """
+    if max_bytes < 1:
+        raise OptionsError(f"max_bytes must be at least 1, got {max_bytes}")
+    return _Reader(stdin=stdin, max_bytes=max_bytes).read(paths)
+
+
+class _Reader:
+    """One pass of :func:`read`: remembers the ids seen so far to refuse repeats."""
+
+    def __init__(self, *, stdin: BinaryIO | None, max_bytes: int) -> None:
+        self._stdin = stdin
+        self._max_bytes = max_bytes
+        self._seen: dict[str, str] = {}  # id -> where it was first read
+
+    def read(self, paths: Iterable[str]) -> Iterator[Document | Problem]:
+        for path in paths:
+            if path == STDIN:
+                stream = self._stdin if self._stdin is not None else sys.stdin.buffer
+                yield from self._text(STDIN, STDIN, stream, size=None)
+            elif os.path.isdir(path):
+                for found in _walk(path):
+                    if isinstance(found, Problem):
+                        yield found
+                    else:
+                        doc_id = PurePath(os.path.relpath(found, path)).as_posix()
+                        if doc_id in self._seen:
+                            # the same layout under two directories (mirror sites): the
+                            # later file is named by its path as found instead
+                            doc_id = PurePath(found).as_posix()
+                        yield from self._file(found, doc_id)
+            elif os.path.exists(path):
+                yield from self._file(path, path)
+            else:
+                yield Problem(path, "no such file or directory")
+
+    def _file(self, path: str, doc_id: str) -> Iterator[Document | Problem]:
+        try:
+            with open(path, "rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                if path.endswith(".jsonl"):
+                    yield from self._records(path, stream)
+                else:
+                    yield from self._text(path, doc_id, stream, size=size)
+        except OSError as exc:
+            yield Problem(path, f"cannot read: {(exc.strerror or str(exc)).lower()}")
+
+    def _text(
+        self, source: str, doc_id: str, stream: BinaryIO, *, size: int | None
+    ) -> Iterator[Document | Problem]:
+        data = stream.read(self._max_bytes + 1)
+        truncated = len(data) > self._max_bytes
+        if truncated:
+            data = _cut(data[: self._max_bytes])
+        try:
+            text = decode(data)
+        except InputError as exc:
+            yield Problem(source, str(exc))
+            return
+        duplicate = self._claim(doc_id, source)
+        if duplicate is not None:
+            yield duplicate
+            return
+        yield Document(doc_id, text)
+        if truncated:
+            whole = f"file is {size:,} bytes" if size is not None else "input is longer"
+            yield Problem(source, f"truncated to the first {self._max_bytes:,} bytes ({whole})")
+
+    def _records(self, path: str, stream: BinaryIO) -> Iterator[Document | Problem]:
+        for number, line in _lines(stream, self._max_bytes):
+            source = f"{path}:{number}"
+            if line is None:
+                yield Problem(source, f"line longer than {self._max_bytes:,} bytes, skipped")
+                continue
+            try:
+                doc = _record(line)
+            except InputError as exc:
+                yield Problem(source, str(exc))
+                continue
+            if doc is None:
+                continue
+            duplicate = self._claim(doc.id, source)
+            yield doc if duplicate is None else duplicate
+
+    def _claim(self, doc_id: str, source: str) -> Problem | None:
+        """Record that ``doc_id`` was read from ``source``; a Problem if it was already."""
+        first = self._seen.get(doc_id)
+        if first is None:
+            self._seen[doc_id] = source
+            return None
+        return Problem(source, f"duplicate id {doc_id!r} (first read from {first}), skipped")
+
+
+def _walk(root: str) -> Iterator[str | Problem]:
+    """Paths of the regular files under ``root``, sorted, without hidden entries.
+
+    Symbolic links to directories are not followed, so a link loop cannot recurse.
+    """
+    try:
+        with os.scandir(root) as it:
+            entries = sorted(it, key=lambda entry: entry.name)
+    except OSError as exc:
+        yield Problem(root, f"cannot list directory: {(exc.strerror or str(exc)).lower()}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif entry.is_file():
+            yield entry.path
+
+
+def _cut(data: bytes) -> bytes:
+    """``data`` up to its last whitespace, so no word (or UTF-8 sequence) is split.
+
+    >>> _cut(b"one two thr")
+    b'one two'
+    >>> _cut(b"nospace")
+    b'nospace'
+    """
+    end = max(data.rfind(byte) for byte in _WHITESPACE)
+    return data[:end] if end > 0 else data
+
+
+def _lines(stream: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)`` pairs; ``None`` for a line over ``max_bytes``, which is
+    skipped in chunks, never held whole.
+
+    >>> import io
+    >>> list(_lines(io.BytesIO(b"ab\\nabcdef\\nabc"), 3))
+    [(1, b'ab\\n'), (2, None), (3, b'abc')]
+    """
+    number = 0
+    while line := stream.readline(max_bytes + 1):
+        number += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = stream.readline(65536)
+            yield number, None
+        else:
+            yield number, line
+
+
+def _record(line: bytes) -> Document | None:
+    """The document on one JSON line; ``None`` for a blank line.
+
+    Raises:
+        InputError: the line is not text, not JSON, or not ``{"id": ..., "text": ...}``.
+
+    >>> _record(b'{"id": 7, "text": "Hello."}')
+    Document(id='7', text='Hello.')
+    >>> _record(b'{"id": "a"}')
+    Traceback (most recent call last):
+    ...
+    dedup.errors.RecordError: missing "text" field
+    """
+    raw = decode(line).rstrip("\r\n")  # so a column is the column in the file
+    if not raw.strip():
+        return None
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise RecordError(
+            f'expected an object with "id" and "text" fields, got {_json_type(record)}'
+        )
+    for name in ("id", "text"):
+        if name not in record:
+            raise RecordError(f'missing "{name}" field')
+    doc_id, text = record["id"], record["text"]
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
+        raise RecordError(f'"id" must be a string or an integer, got {_json_type(doc_id)}')
+    if not isinstance(text, str):
+        raise RecordError(f'"text" must be a string, got {_json_type(text)}')
+    return Document(str(doc_id), text)
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a decoded value's type, for messages."""
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)

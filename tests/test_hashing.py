@@ -1,0 +1,107 @@
+"""The compiled fingerprint path gives exactly the reference path's signatures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xxhash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.fingerprint import fingerprint, fingerprint_text
+from dedup.hashing import (
+    fast_signatures,
+    kernel_class,
+    reference_signature,
+    shingle_hashes,
+    word_hash,
+)
+from dedup.options import FingerprintOptions
+from dedup.tokens import tokenize
+from dedup.views import VIEWS
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+
+
+def _reference(text: str, options: FingerprintOptions) -> dict[str, np.ndarray]:
+    return dict(fingerprint(tokenize(text), text, options=options).signatures)
+
+
+def _fast(text: str, options: FingerprintOptions) -> tuple[int, dict[str, np.ndarray]] | None:
+    got = fast_signatures(
+        text, num_perm=options.num_perm, seed=options.seed, words_k=5, skeleton_k=3
+    )
+    if got is None:
+        return None
+    count, words, skeleton = got
+    return count, {"words": words, "skeleton": skeleton}
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
+def test_seeds_fast_equals_reference(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    options = FingerprintOptions()
+    fast = _fast(text, options)
+    assert fast is not None  # news text with "ğ", "ş", curly quotes takes the fast path
+    count, sigs = fast
+    assert count == len(tokenize(text))
+    ref = _reference(text, options)
+    for view in VIEWS:
+        np.testing.assert_array_equal(sigs[view], ref[view])
+
+
+# Characters chosen to exercise every rule: connectors, possessives, abbreviations,
+# initials, sentence ends with closing quotes, line breaks, typographic punctuation,
+# folded and unfoldable non-ASCII letters, neutral symbols.
+_ALPHABET = list("aAbBsSzZ09_ .'-!?\")]\n\t,;") + list("’”“…–—•ğşıéÖßΣ\u00a0\u2028©")
+_WORDS = ["U.S.", "Mr.", "B.", "Moscow's", "the", "The", "said", "Kerry", "50-minute",
+          "etc.", "St.", "x", "I", "e.g."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_WORDS), st.text(alphabet=_ALPHABET, max_size=6)),
+        max_size=40,
+    ).map(" ".join)
+)
+def test_fast_equals_reference_on_arbitrary_text(text: str) -> None:
+    options = FingerprintOptions(num_perm=16, seed=7)
+    fast = _fast(text, options)
+    ref = _reference(text, options)
+    if fast is None:
+        assert any(kernel_class(ch) == 255 for ch in text if ord(ch) > 127)
+        return
+    count, sigs = fast
+    assert count == len(tokenize(text))
+    for view in VIEWS:
+        np.testing.assert_array_equal(sigs[view], ref[view])
+
+
+def test_fingerprint_text_falls_back_for_unfoldable_words() -> None:
+    text = "Ömer Çelik met Ashton Carter in Ankara on Friday to discuss the war in Syria."
+    assert _fast(text, FingerprintOptions()) is None
+    fp, words = fingerprint_text(text)
+    assert words == 15
+    for view, sig in _reference(text, FingerprintOptions()).items():
+        np.testing.assert_array_equal(fp.signatures[view], sig)
+
+
+def test_shingle_hash_definition() -> None:
+    h = [word_hash(w) for w in ["islamic", "state", "fighters"]]
+    assert h[0] == xxhash.xxh32_intdigest(b"islamic")
+    c = 0x9E3779B1
+    assert shingle_hashes(h, 3).tolist() == [((h[0] * c + h[1]) * c + h[2]) % 2**32]
+    assert shingle_hashes(h, 5).tolist() == shingle_hashes(h, 3).tolist()  # short: one shingle
+    assert shingle_hashes([], 3).tolist() == []
+
+
+def test_reference_signature_is_datasketch() -> None:
+    from datasketch import MinHash
+
+    hashes = shingle_hashes([1, 2, 3, 4, 5, 6], 2)
+    m = MinHash(num_perm=32, seed=3, hashfunc=int, scheme="affine32")
+    m.update_batch(hashes.tolist())
+    np.testing.assert_array_equal(reference_signature(hashes, num_perm=32, seed=3), m.hashvalues)
