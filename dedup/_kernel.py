@@ -273,19 +273,24 @@ def _isin(values: npt.NDArray[np.uint64], sorted_set: npt.NDArray[np.uint64]
 @nb.njit(cache=_CACHE)
 def sketch(
     data: Bytes, table: Bytes, adata: Bytes, aoff: npt.NDArray[np.int64],
-    max_abbreviation: int, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
-    words_k: int, skeleton_k: int,
-) -> tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """``(word count, words signature, skeleton signature)``; count -1: use the
-    reference path."""
+    max_abbreviation: int, function_words: npt.NDArray[np.uint64],
+    articles: npt.NDArray[np.uint64], article: np.uint64,
+    a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], ks: npt.NDArray[np.int64],
+) -> tuple[int, npt.NDArray[np.uint32]]:
+    """``(word count, signatures)`` with one row per view: words, skeleton, function
+    words (``ks`` gives their shingle lengths); a count of -1 means: use the reference
+    path."""
+    sigs = np.empty((3, len(a)), dtype=np.uint32)
     codes, starts, count = classify(data, table)
     if count < 0:
-        empty = np.empty(0, dtype=np.uint32)
-        return -1, empty, empty
+        return -1, sigs
     hashes, capital, initial = tokenize(data, codes, starts, count, adata, aoff,
                                         max_abbreviation)
-    words = minhash(hashes, words_k, a, b)
+    sigs[0] = minhash(hashes, ks[0], a, b)
     proper = np.unique(hashes[capital & ~initial])
     keep = capital & (~initial | _isin(hashes, proper))
-    skeleton = minhash(hashes[keep], skeleton_k, a, b)
-    return len(hashes), words, skeleton
+    sigs[1] = minhash(hashes[keep], ks[1], a, b)
+    function = hashes[_isin(hashes, function_words)]
+    function[_isin(function, articles)] = article
+    sigs[2] = minhash(function, ks[2], a, b)
+    return len(hashes), sigs

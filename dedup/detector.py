@@ -13,22 +13,28 @@ classify it. A pair is reported once.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from dedup.errors import EmptyDocumentError, InputError
-from dedup.fingerprint import estimated_jaccard, fingerprint, fingerprint_text
+import numpy as np
+
+from dedup.batch import find_matches
+from dedup.errors import EmptyDocumentError
+from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
 from dedup.index import CandidateIndex, MemoryIndex
+from dedup.index.open import open_index
 from dedup.model import Cluster, Document, Kind, Match, Problem, ScanResult
 from dedup.options import DetectorOptions
-from dedup.tokens import tokenize
-from dedup.verify import Prepared, classify, evidence
-from dedup.views import VIEWS
+from dedup.parallel import Fingerprints, default_workers, fingerprint_all
+from dedup.verify import Prepared, classify, evidence, prepare
 
-__all__ = ["Detector", "Document", "Progress", "clusters"]
+__all__ = ["Detector", "Document", "Index", "Progress", "clusters"]
 
-Progress = Callable[[int, int | None], None]
-"""A progress callback: ``(done, total)``; ``total`` is ``None`` when unknown."""
+Progress = Callable[[str, int, int | None], None]
+"""A progress callback: ``(phase, done, total)``. The phases of a scan are ``reading``
+(``total`` is ``None`` unless given), ``fingerprinting`` and ``comparing``."""
 
 
 class Detector:
@@ -36,7 +42,7 @@ class Detector:
 
     Args:
         options: all settings (:class:`~dedup.options.DetectorOptions`).
-        index: where candidates are looked up; an in-memory LSH if omitted.
+        index: where documents are kept and candidates looked up; in memory if omitted.
     """
 
     def __init__(
@@ -56,16 +62,14 @@ class Detector:
     # -- single documents -------------------------------------------------------------
 
     def prepare(self, doc_id: str, text: str) -> Prepared:
-        """Tokenise and fingerprint one document.
+        """Tokenise, shingle and fingerprint one document for verification.
 
         Raises:
             EmptyDocumentError: the text has fewer than ``min_words`` words.
         """
-        tokens = tokenize(text)
-        self._check_length(doc_id, len(tokens))
-        shingles = {view: VIEWS[view].shingles(tokens) for view in self.options.fingerprint.views}
-        fp = fingerprint(tokens, text, options=self.options.fingerprint)
-        return Prepared(doc_id, tokens, shingles, fp)
+        prepared = prepare(doc_id, text, fingerprint=self.options.fingerprint)
+        self._check_length(doc_id, len(prepared.tokens))
+        return prepared
 
     def _check_length(self, doc_id: str, words: int) -> None:
         if words < self.options.min_words:
@@ -101,12 +105,17 @@ class Detector:
 
         Each match has ``a`` = the indexed document and ``b`` = ``doc_id``.
         """
-        query = self.prepare(doc_id, text)
+        fp, words = fingerprint_text(text, options=self.options.fingerprint)
+        self._check_length(doc_id, words)
+        query: Prepared | None = None
         found = []
-        for other_id in self._index.query(query.fingerprint):
-            if other_id == doc_id:
+        for other_id in sorted(self._index.query(fp)):
+            if other_id == doc_id or self._below_prefilter(fp, other_id):
                 continue
-            match = self._verify(self._prepared(other_id), query)
+            query = query or self.prepare(doc_id, text)
+            other = self._prepared(other_id)
+            exact = other.fingerprint.digest == fp.digest
+            match = self._verify(other, query, exact=exact, by_id=False)
             if match is not None:
                 found.append(match)
         return sorted(found, key=_rank)
@@ -133,93 +142,167 @@ class Detector:
         kinds: Iterable[Kind] | None = None,
         progress: Progress | None = None,
         total: int | None = None,
+        workers: int | None = None,
     ) -> ScanResult:
-        """All duplicate pairs among ``documents`` (and the already indexed ones).
+        """All duplicate pairs among ``documents`` and the documents already indexed.
 
-        Every document is added to the index, so a detector can scan several batches.
-        A document that cannot be used becomes a :class:`~dedup.model.Problem` in the
-        result, and the scan goes on; :class:`Problem` items in ``documents`` (from a
-        reader) are passed through the same way.
+        The documents are fingerprinted on every core, candidates come from LSH bands
+        over the whole batch, and candidates are verified on every core; the result is
+        the same with any number of workers. Every document is then added to the index,
+        so a detector can scan several batches. A document that cannot be used becomes a
+        :class:`~dedup.model.Problem` in the result and the scan goes on; problems in
+        ``documents`` (from a reader) are passed through.
 
         Args:
             documents: the documents, or problems met while reading them.
             kinds: report only these kinds (all if omitted).
-            progress: called as ``progress(done, total)`` while fingerprinting and
-                again while verifying.
+            progress: called as ``progress(phase, done, total)``.
             total: the number of documents, if known, for ``progress``.
+            workers: processes to use; all cores if omitted, 1 for no pool.
         """
-        problems: list[Problem] = []
-        order: list[str] = []
-        for done, item in enumerate(documents, 1):
-            if isinstance(item, Problem):
-                problems.append(item)
-            else:
-                try:
-                    self.add(item.id, item.text)
-                    order.append(item.id)
-                except InputError as exc:
-                    problems.append(Problem(item.id, str(exc.args[0]).removeprefix(f"{item.id}: ")))
-            if progress is not None:
-                progress(done, total)
+        workers = workers or default_workers()
+        ids, texts, found_problems, order = self._read(documents, progress, total)
+        fps = fingerprint_all(
+            texts, self.options, workers=workers, tick=_ticker(progress, "fingerprinting")
+        )
+        ids, texts, fps = self._drop_short(ids, texts, fps, found_problems, order)
+        problems = [p for _, p in sorted(found_problems, key=lambda item: item[0])]
+        earlier = self._against_index(ids, texts, fps)
+        matches = find_matches(
+            ids, texts, fps, self.options, workers=workers, tick=_ticker(progress, "comparing")
+        )
+        self._insert(ids, texts, fps)
         wanted = set(kinds) if kinds is not None else None
-        matches = []
-        seen = set(order)
-        for done, doc_id in enumerate(order, 1):
-            for match in self._matches_of(doc_id, seen):
-                if wanted is None or match.kind in wanted:
-                    matches.append(match)
-            seen.discard(doc_id)
-            if progress is not None:
-                progress(done, len(order))
-        return ScanResult(tuple(sorted(matches, key=_rank)), len(order), tuple(problems))
+        found = [m for m in [*matches, *earlier] if wanted is None or m.kind in wanted]
+        return ScanResult(tuple(sorted(found, key=_rank)), len(ids), tuple(problems))
 
     # -- internals --------------------------------------------------------------------
 
-    def _matches_of(self, doc_id: str, later: set[str]) -> Iterator[Match]:
-        """Matches of ``doc_id`` with documents in ``later`` (each pair once)."""
-        mine = self._prepared(doc_id)
-        for other_id in self._index.query(mine.fingerprint):
-            if other_id != doc_id and other_id in later:
-                match = self._verify(mine, self._prepared(other_id))
-                if match is not None:
-                    yield match
+    def _read(
+        self, documents: Iterable[Document | Problem], progress: Progress | None, total: int | None
+    ) -> tuple[list[str], list[str], list[tuple[int, Problem]], list[int]]:
+        """Ids, texts, problems (with their input position) and each text's position."""
+        ids: list[str] = []
+        texts: list[str] = []
+        problems: list[tuple[int, Problem]] = []
+        order: list[int] = []
+        seen: set[str] = set()
+        for done, item in enumerate(documents, 1):
+            if isinstance(item, Problem):
+                problems.append((done, item))
+            elif item.id in seen:
+                problems.append((done, Problem(item.id, "duplicate id in this scan, skipped")))
+            else:
+                seen.add(item.id)
+                ids.append(item.id)
+                texts.append(item.text)
+                order.append(done)
+            if progress is not None:
+                progress("reading", done, total)
+        return ids, texts, problems, order
 
-    def _verify(self, a: Prepared, b: Prepared) -> Match | None:
-        if a.id > b.id:
+    def _drop_short(
+        self,
+        ids: list[str],
+        texts: list[str],
+        fps: Fingerprints,
+        problems: list[tuple[int, Problem]],
+        order: list[int],
+    ) -> tuple[list[str], list[str], Fingerprints]:
+        short = fps.words < self.options.min_words
+        if not short.any():
+            return ids, texts, fps
+        for row in np.flatnonzero(short).tolist():
+            try:
+                self._check_length(ids[row], int(fps.words[row]))
+            except EmptyDocumentError as exc:
+                message = str(exc.args[0]).removeprefix(f"{ids[row]}: ")
+                problems.append((order[row], Problem(ids[row], message)))
+        keep = np.flatnonzero(~short)
+        rows = keep.tolist()
+        return [ids[r] for r in rows], [texts[r] for r in rows], fps.rows(keep)
+
+    def _fingerprint_of(self, fps: Fingerprints, row: int) -> Fingerprint:
+        return Fingerprint(
+            fps.digests[row],
+            {view: sig[row] for view, sig in fps.signatures.items()},
+            self.options.fingerprint.seed,
+        )
+
+    def _against_index(
+        self, ids: Sequence[str], texts: Sequence[str], fps: Fingerprints
+    ) -> list[Match]:
+        """Matches between the batch and documents indexed before it."""
+        if not len(self._index):
+            return []
+        batch = set(ids)
+        found = []
+        for row, doc_id in enumerate(ids):
+            fp = self._fingerprint_of(fps, row)
+            mine: Prepared | None = None
+            for other_id in sorted(self._index.query(fp) - batch):
+                if self._below_prefilter(fp, other_id):
+                    continue
+                mine = mine or prepare(doc_id, texts[row], fingerprint=self.options.fingerprint)
+                other = self._prepared(other_id)
+                match = self._verify(other, mine, exact=other.fingerprint.digest == fp.digest)
+                if match is not None:
+                    found.append(match)
+        return found
+
+    def _insert(self, ids: Sequence[str], texts: Sequence[str], fps: Fingerprints) -> None:
+        for row, doc_id in enumerate(ids):
+            self._index.insert(doc_id, self._fingerprint_of(fps, row), texts[row])
+            self._cache.pop(doc_id, None)
+
+    def _verify(
+        self, a: Prepared, b: Prepared, *, exact: bool, by_id: bool = True
+    ) -> Match | None:
+        """The match of ``a`` and ``b`` if it reaches the threshold; with ``by_id``, the
+        one with the smaller id is ``a`` (as in scans), else ``a`` stays ``a``."""
+        if by_id and a.id > b.id:
             a, b = b, a
-        exact = a.fingerprint.digest == b.fingerprint.digest
-        if not exact and self._below_prefilter(a, b):
-            return None
         ev = evidence(a, b, self.options.verify)
         kind, score = classify(ev, exact=exact, options=self.options.verify)
         if score < self.options.threshold:
             return None
         return Match(a.id, b.id, kind, round(score, 4), ev)
 
-    def _below_prefilter(self, a: Prepared, b: Prepared) -> bool:
+    def _below_prefilter(self, fp: Fingerprint, other_id: str) -> bool:
         floor = self.options.lsh.prefilter
+        other = self._prepared(other_id).fingerprint
         return all(
-            estimated_jaccard(sig, b.fingerprint.signatures[view]) < floor
-            for view, sig in a.fingerprint.signatures.items()
+            estimated_jaccard(sig, other.signatures[view]) < floor
+            for view, sig in fp.signatures.items()
         )
 
     def _prepared(self, doc_id: str) -> Prepared:
         prepared = self._cache.get(doc_id)
         if prepared is None:
-            prepared = self.prepare(doc_id, self._index.text(doc_id))
-            self._remember(prepared)
+            text = self._index.text(doc_id)
+            prepared = prepare(doc_id, text, fingerprint=self.options.fingerprint)
+            self._cache[doc_id] = prepared
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(doc_id)
         return prepared
 
-    def _remember(self, prepared: Prepared) -> None:
-        self._cache[prepared.id] = prepared
-        self._cache.move_to_end(prepared.id)
-        while len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
-
 
 _CACHE_SIZE = 2048
+
+
+def _ticker(progress: Progress | None, phase: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    done = 0
+
+    def tick(n: int, total: int) -> None:
+        nonlocal done
+        done += n
+        progress(phase, done, total)
+
+    return tick
 
 
 def _rank(match: Match) -> tuple[float, str, str]:
@@ -258,3 +341,113 @@ def clusters(matches: Iterable[Match]) -> list[Cluster]:
         kinds = tuple(sorted({m.kind for m in ms}, key=list(Kind).index))
         result.append(Cluster(tuple(ids), kinds, max(m.score for m in ms)))
     return sorted(result, key=lambda c: (-c.score, c.ids))
+
+
+class Index:
+    """A persistent index of documents, opened by location: what a crawler keeps.
+
+    A :class:`Detector` on a storage backend: a SQLite file (the default; every ``add``
+    that returns is durable) or a Redis server (``redis://host:port/db``) shared by
+    workers on many machines. The index stores its settings; opening it with different
+    ones is a :class:`~dedup.errors.SettingsMismatchError`, not wrong answers. Matches
+    are verified and classified exactly as :meth:`Detector.scan` does.
+
+    >>> import os, tempfile
+    >>> text = "Defense chiefs from the United States and Russia held their first talks."
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with Index.open(os.path.join(tmp, "feed.db")) as index:
+    ...         index.add("wapo-1", text, meta={"url": "https://example.org/1"})
+    ...         found = index.add_if_new("mirror-1", text)
+    ...         (len(index), [(m.a, m.kind.value) for m in found], "mirror-1" in index)
+    (1, [('wapo-1', 'exact')], False)
+    """
+
+    def __init__(self, backend: CandidateIndex, *, options: DetectorOptions | None = None) -> None:
+        self._backend = backend
+        self._detector = Detector(options=options, index=backend)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls, location: str | os.PathLike[str], *, options: DetectorOptions | None = None
+    ) -> Index:
+        """Open (or create) the index at ``location``: a file path or a Redis URL.
+
+        With ``options`` omitted, the index's stored settings are used (the defaults
+        for a new index); given options must agree with the stored ones.
+        """
+        fingerprint = options.fingerprint if options is not None else None
+        lsh = options.lsh if options is not None else None
+        backend = open_index(location, fingerprint=fingerprint, lsh=lsh)
+        if options is None:
+            options = DetectorOptions(fingerprint=backend.fingerprint, lsh=backend.lsh)
+        return cls(backend, options=options)
+
+    @property
+    def options(self) -> DetectorOptions:
+        """The settings in force."""
+        return self._detector.options
+
+    def add(self, doc_id: str, text: str, *, meta: Mapping[str, object] | None = None) -> None:
+        """Store a document (replacing one with the same id); durable when it returns."""
+        fp, words = fingerprint_text(text, options=self.options.fingerprint)
+        self._detector._check_length(doc_id, words)
+        with self._lock:
+            self._backend.insert(doc_id, fp, text, meta=meta)
+
+    def check(self, text: str, *, doc_id: str = "query") -> list[Match]:
+        """Copies of ``text`` in the index, best first (``b`` is ``doc_id``)."""
+        return self._detector.check(text, doc_id=doc_id)
+
+    def add_if_new(
+        self, doc_id: str, text: str, *, meta: Mapping[str, object] | None = None
+    ) -> list[Match]:
+        """Check ``text``; store it only if no copy of it is indexed. Returns the copies
+        found (empty when the document was new and has been added)."""
+        found = self.check(text, doc_id=doc_id)
+        if not found:
+            self.add(doc_id, text, meta=meta)
+        return found
+
+    def remove(self, doc_id: str) -> None:
+        """Forget a document; :class:`~dedup.errors.UnknownDocumentError` if absent."""
+        with self._lock:
+            self._detector.remove(doc_id)
+
+    def text(self, doc_id: str) -> str:
+        """The stored text of a document."""
+        return self._backend.text(doc_id)
+
+    def meta(self, doc_id: str) -> dict[str, object]:
+        """The metadata stored with a document."""
+        return self._backend.meta(doc_id)
+
+    def stats(self) -> dict[str, object]:
+        """Size and settings, as plain values (for ``dedup index stats``)."""
+        fp, lsh = self.options.fingerprint, self.options.lsh
+        return {
+            "location": str(self._backend),
+            "documents": len(self._backend),
+            "views": list(fp.views),
+            "num_perm": fp.num_perm,
+            "seed": fp.seed,
+            "bands": lsh.bands,
+            "rows": lsh.rows,
+            "threshold": self.options.threshold,
+        }
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._backend
+
+    def __len__(self) -> int:
+        return len(self._backend)
+
+    def close(self) -> None:
+        """Close the backend's connection."""
+        self._backend.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -113,18 +113,11 @@ def fingerprint_text(
     signatures are the same either way.
     """
     options = options or FingerprintOptions()
-    fast = fast_signatures(
-        text,
-        num_perm=options.num_perm,
-        seed=options.seed,
-        words_k=VIEWS["words"].k,
-        skeleton_k=VIEWS["skeleton"].k,
-    )
+    fast = fast_signatures(text, num_perm=options.num_perm, seed=options.seed)
     if fast is None:
         tokens = tokenize(text)
         return fingerprint(tokens, text, options=options), len(tokens)
-    count, words, skeleton = fast
-    computed = {"words": words, "skeleton": skeleton}
+    count, computed = fast
     signatures = {name: computed[name] for name in options.views}
     return Fingerprint(digest(text), signatures, options.seed), count
 

@@ -33,12 +33,16 @@ from datasketch import MinHash
 
 from dedup.normalize import fold
 from dedup.tokens import ABBREVIATIONS
+from dedup.views import ARTICLES, FUNCTION_WORDS, VIEWS
 
 __all__ = [
+    "KERNEL_VIEWS",
     "SCHEME",
     "U32",
     "fast_signatures",
     "kernel_class",
+    "line_key",
+    "line_keys",
     "reference_signature",
     "shingle_hashes",
     "word_hash",
@@ -53,6 +57,29 @@ _MASK = 0xFFFFFFFF
 def word_hash(key: str) -> int:
     """The 32-bit hash of one folded word."""
     return int(xxhash.xxh32_intdigest(key.encode("utf-8")))
+
+
+def line_key(line: str) -> int:
+    """A 64-bit key of one line of text, insensitive to case and spacing; lines that
+    recur across many documents are page chrome (see :mod:`dedup.batch`).
+
+    >>> line_key("  Terms of Use |  Privacy ") == line_key("terms of use | privacy")
+    True
+    """
+    return int(xxhash.xxh3_64_intdigest(" ".join(line.split()).casefold().encode("utf-8")))
+
+
+def line_keys(text: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The distinct :func:`line_key` of the lines of ``text`` that have some text, sorted,
+    and the number of words on each of those lines."""
+    words: dict[int, int] = {}
+    for line in text.splitlines():
+        count = len(line.split())
+        if count:
+            key = line_key(line)
+            words[key] = words.get(key, 0) + count
+    keys = sorted(words)
+    return np.array(keys, dtype=np.uint64), np.array([words[k] for k in keys], dtype=np.int64)
 
 
 def shingle_hashes(word_hashes: Sequence[int], k: int) -> U32:
@@ -146,11 +173,25 @@ _ABBREV_DATA, _ABBREV_OFFSETS = _abbreviation_table()
 _MAX_ABBREVIATION = max(len(w) for w in ABBREVIATIONS)
 
 
-def fast_signatures(
-    text: str, *, num_perm: int, seed: int, words_k: int, skeleton_k: int
-) -> tuple[int, U32, U32] | None:
-    """``(word count, words signature, skeleton signature)`` from the compiled path,
-    or ``None`` when the text needs the reference path (see :func:`kernel_class`)."""
+@lru_cache(maxsize=1)
+def _function_words() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], np.uint64]:
+    words = np.unique(np.array([word_hash(w) for w in FUNCTION_WORDS], dtype=np.uint64))
+    articles = np.unique(np.array([word_hash(w) for w in ARTICLES], dtype=np.uint64))
+    return words, articles, np.uint64(word_hash(next(iter(set(ARTICLES.values())))))
+
+
+KERNEL_VIEWS = ("words", "skeleton", "function")
+"""The views the kernel computes, in the order of its signature rows."""
+
+
+def fast_signatures(text: str, *, num_perm: int, seed: int) -> tuple[int, dict[str, U32]] | None:
+    """``(word count, view -> signature)`` for :data:`KERNEL_VIEWS` from the compiled
+    path, or ``None`` when the text needs the reference path (see :func:`kernel_class`).
+
+    Function words are recognised by their word hash, so a word whose 32-bit hash
+    collides with a function word's (odds about 3 in 10^8 per distinct word) would
+    count as one here and not in the reference path; nothing else differs.
+    """
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates
@@ -158,10 +199,12 @@ def fast_signatures(
     from dedup import _kernel  # lazy: numba takes a moment to import
 
     a, b = permutations(num_perm, seed)
-    count, words, skeleton = _kernel.sketch(
+    function_words, articles, article = _function_words()
+    ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
+    count, sigs = _kernel.sketch(
         np.frombuffer(data, dtype=np.uint8), _class_table(), _ABBREV_DATA, _ABBREV_OFFSETS,
-        _MAX_ABBREVIATION, a, b, words_k, skeleton_k,
+        _MAX_ABBREVIATION, function_words, articles, article, a, b, ks,
     )
     if count < 0:
         return None
-    return int(count), words, skeleton
+    return int(count), {view: sigs[row] for row, view in enumerate(KERNEL_VIEWS)}

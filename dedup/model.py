@@ -20,7 +20,7 @@ Kinds of match (a pair is reported once, with the first kind that fits):
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = [
     "Cluster",
@@ -81,6 +81,9 @@ class Evidence:
         verbatim: share of words kept verbatim within the aligned sentences (1.0 for a
             pure copy, lower when words were substituted).
         aligned_sentences: number of aligned sentence pairs.
+        boilerplate: sentences left out of the alignment because their line recurs in
+            many documents that are not copies of these two (page chrome: navigation,
+            newsletter blurbs, footers).
     """
 
     views: tuple[ViewScores, ...]
@@ -88,6 +91,19 @@ class Evidence:
     aligned_b: float
     verbatim: float
     aligned_sentences: int
+    boilerplate: int = 0
+
+    def swapped(self) -> Evidence:
+        """The same evidence with the roles of ``a`` and ``b`` exchanged."""
+        return replace(
+            self,
+            views=tuple(
+                replace(v, containment_a=v.containment_b, containment_b=v.containment_a)
+                for v in self.views
+            ),
+            aligned_a=self.aligned_b,
+            aligned_b=self.aligned_a,
+        )
 
     def view(self, name: str) -> ViewScores:
         """The scores of the view called ``name``."""

@@ -12,7 +12,7 @@ from dedup.errors import OptionsError
 
 __all__ = ["DetectorOptions", "FingerprintOptions", "LshOptions", "VerifyOptions"]
 
-_KNOWN_VIEWS = ("words", "skeleton")
+_KNOWN_VIEWS = ("words", "skeleton", "function")
 
 
 def _check_fraction(name: str, value: float) -> None:
@@ -90,12 +90,17 @@ class VerifyOptions:
         verbatim: aligned sentences that keep at least this share of words verbatim are
             a copy; below it, the copy is ``spun``.
         near_duplicate: both documents aligned at least this much -> ``near-duplicate``.
+        boilerplate_documents: in a scan, a line found in at least this many documents,
+            and in over twice as many as a pair's typical line, is page chrome for that
+            pair and left out of its alignment (0 turns this off; see
+            :class:`dedup.parallel.Chrome`).
     """
 
     sentence_similarity: float = 0.4
     min_sentence_words: int = 5
     verbatim: float = 0.9
     near_duplicate: float = 0.8
+    boilerplate_documents: int = 3
 
     def __post_init__(self) -> None:
         _check_fraction("sentence_similarity", self.sentence_similarity)

@@ -16,7 +16,7 @@ LSH only proposes candidates; this module measures them. Two kinds of evidence:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,11 +25,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from dedup.fingerprint import Fingerprint, estimated_jaccard
+from dedup.fingerprint import fingerprint as make_fingerprint
+from dedup.hashing import line_key
 from dedup.model import Evidence, Kind, ViewScores
-from dedup.options import VerifyOptions
-from dedup.tokens import Tokens
+from dedup.options import FingerprintOptions, VerifyOptions
+from dedup.tokens import Tokens, tokenize
+from dedup.views import VIEWS
 
-__all__ = ["Prepared", "align", "classify", "evidence", "view_scores"]
+__all__ = ["Prepared", "align", "classify", "evidence", "prepare", "view_scores"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,13 @@ class Prepared:
     tokens: Tokens = field(repr=False)
     shingles: Mapping[str, set[str]] = field(repr=False)
     fingerprint: Fingerprint = field(repr=False)
+
+
+def prepare(doc_id: str, text: str, *, fingerprint: FingerprintOptions) -> Prepared:
+    """Tokenise, shingle and fingerprint one document for verification."""
+    tokens = tokenize(text)
+    shingles = {view: VIEWS[view].shingles(tokens) for view in fingerprint.views}
+    return Prepared(doc_id, tokens, shingles, make_fingerprint(tokens, text, options=fingerprint))
 
 
 def view_scores(a: Prepared, b: Prepared, view: str) -> ViewScores:
@@ -73,14 +83,27 @@ class Alignment:
     aligned_b: float
     verbatim: float
     pairs: int
+    boilerplate: int = 0
 
 
-def _sentences(tokens: Tokens, min_words: int) -> list[list[str]]:
-    return [
-        tokens.keys[first:stop]
-        for first, stop in tokens.sentences
-        if stop - first >= min_words
-    ]
+def _sentences(
+    tokens: Tokens, min_words: int, ignore: Collection[int]
+) -> tuple[list[list[str]], int]:
+    """The sentences that count, and how many were left out as page chrome."""
+    if not ignore:
+        return [tokens.keys[a:b] for a, b in tokens.sentences if b - a >= min_words], 0
+    text = tokens.text
+    kept, dropped = [], 0
+    for a, b in tokens.sentences:
+        if b - a < min_words:
+            continue
+        start = text.rfind("\n", 0, tokens.starts[a]) + 1
+        end = text.find("\n", tokens.ends[b - 1])
+        if line_key(text[start : end if end >= 0 else len(text)]) in ignore:
+            dropped += 1
+        else:
+            kept.append(tokens.keys[a:b])
+    return kept, dropped
 
 
 def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], list[str]]:
@@ -99,7 +122,13 @@ def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], 
     return [enc(s) for s in a], [enc(s) for s in b]
 
 
-def align(a: Tokens, b: Tokens, options: VerifyOptions | None = None) -> Alignment:
+def align(
+    a: Tokens,
+    b: Tokens,
+    options: VerifyOptions | None = None,
+    *,
+    ignore: Collection[int] = (),
+) -> Alignment:
     """Align the sentences of two documents (see the module docs).
 
     >>> from dedup.tokens import tokenize
@@ -110,10 +139,10 @@ def align(a: Tokens, b: Tokens, options: VerifyOptions | None = None) -> Alignme
     (0.54, 0.54, 1)
     """
     options = options or VerifyOptions()
-    sa = _sentences(a, options.min_sentence_words)
-    sb = _sentences(b, options.min_sentence_words)
+    sa, dropped_a = _sentences(a, options.min_sentence_words, ignore)
+    sb, dropped_b = _sentences(b, options.min_sentence_words, ignore)
     if not sa or not sb:
-        return Alignment(0.0, 0.0, 0.0, 0)
+        return Alignment(0.0, 0.0, 0.0, 0, dropped_a + dropped_b)
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
     ea, eb = _encode(sa + _joined(sa), sb + _joined(sb))
@@ -131,6 +160,7 @@ def align(a: Tokens, b: Tokens, options: VerifyOptions | None = None) -> Alignme
         aligned_b=float(len_b[hit_b].sum() / len_b.sum()),
         verbatim=kept / copied if copied else 0.0,
         pairs=int(min(hit_a.sum(), hit_b.sum())),
+        boilerplate=dropped_a + dropped_b,
     )
 
 
@@ -154,15 +184,23 @@ def _best(sims: npt.NDArray[np.float64], n_rows: int, n_cols: int) -> npt.NDArra
     return np.asarray(best, dtype=np.float64)
 
 
-def evidence(a: Prepared, b: Prepared, options: VerifyOptions | None = None) -> Evidence:
-    """All measurements on one pair."""
-    aligned = align(a.tokens, b.tokens, options)
+def evidence(
+    a: Prepared,
+    b: Prepared,
+    options: VerifyOptions | None = None,
+    *,
+    ignore: Collection[int] = (),
+) -> Evidence:
+    """All measurements on one pair; sentences on lines whose :func:`line_key` is in
+    ``ignore`` (page chrome) are left out of the alignment."""
+    aligned = align(a.tokens, b.tokens, options, ignore=ignore)
     return Evidence(
         views=tuple(view_scores(a, b, view) for view in a.fingerprint.signatures),
         aligned_a=aligned.aligned_a,
         aligned_b=aligned.aligned_b,
         verbatim=aligned.verbatim,
         aligned_sentences=aligned.pairs,
+        boilerplate=aligned.boilerplate,
     )
 
 

@@ -13,7 +13,15 @@ ways, each robust to a different edit:
     and leave names and figures alone, so the skeleton of a spun copy matches its
     original, while two articles written independently about the same story mention the
     same names in a different order and share few skeleton 3-grams. On the seed pair the
-    skeleton Jaccard is 0.42 against 0.07 for word 5-grams.
+    skeleton Jaccard is 0.40 against 0.07 for word 5-grams.
+``function``
+    Word 5-grams over only the function words ("of", "to", "in", "with"...), with the
+    articles folded into one ("the", "a", "an" are all "a", since spinners swap them).
+    Thesauri have no synonyms for function words, so their sequence survives a spinner
+    even in text without names (where the skeleton is empty), while it is specific
+    enough that independent texts share almost none: on the seeds 0.29 for the spun
+    pair, at most 0.002 for any other pair. (Stopword n-grams are a known
+    paraphrase-robust signal in plagiarism detection: Stamatatos, 2011.)
 
 A :class:`View` is a selection of words and a shingle length, kept in :data:`VIEWS` by
 name; ``view.shingles(tokens)`` is the set of shingles verification compares exactly,
@@ -31,10 +39,39 @@ from dataclasses import dataclass
 
 from dedup.tokens import Tokens
 
-__all__ = ["VIEWS", "View", "shingles", "skeleton", "skeleton_keys", "words"]
+__all__ = [
+    "ARTICLES",
+    "FUNCTION_WORDS",
+    "VIEWS",
+    "View",
+    "function_keys",
+    "shingles",
+    "skeleton",
+    "skeleton_keys",
+    "words",
+]
 
 WORDS_K = 5
 SKELETON_K = 3
+FUNCTION_K = 5
+
+# English function words: articles, prepositions, conjunctions, pronouns, auxiliaries and
+# a few adverbs of degree. Written for this project; folded keys (no apostrophes).
+FUNCTION_WORDS = frozenset(
+    """a an the and or but nor if then than so as because while though although
+    of to in on at by for with from into onto over under about above below between
+    among through during before after since until upon within without against
+    toward towards across behind beyond around near off out up down
+    it its this that these those there here which who whom whose what when where why how
+    he him his she her hers they them their theirs we us our ours you your yours
+    i me my mine itself himself herself themselves ourselves yourself
+    is are was were be been being am do does did done have has had having
+    can could would should will shall may might must not no
+    all any both each either neither every few many much most more some such
+    only also very too just even still yet already again ever never""".split()
+)
+# Spinners swap articles for one another ("the" -> "a"): one key for all three.
+ARTICLES = {"the": "a", "an": "a"}
 
 
 def shingles(seq: Sequence[str], k: int) -> set[str]:
@@ -70,6 +107,16 @@ def skeleton_keys(tokens: Tokens) -> list[str]:
     ]
 
 
+def function_keys(tokens: Tokens) -> list[str]:
+    """The function words of a document, in order, articles folded into "a".
+
+    >>> from dedup.tokens import tokenize
+    >>> function_keys(tokenize("The talks took place as the first jets appeared at an airfield."))
+    ['a', 'as', 'a', 'at', 'a']
+    """
+    return [ARTICLES.get(key, key) for key in tokens.keys if key in FUNCTION_WORDS]
+
+
 def skeleton(tokens: Tokens) -> set[str]:
     """Word 3-grams over the capitalised words and numbers (see :func:`skeleton_keys`)."""
     return shingles(skeleton_keys(tokens), SKELETON_K)
@@ -101,4 +148,5 @@ def _all_keys(tokens: Tokens) -> list[str]:
 VIEWS: dict[str, View] = {
     "words": View("words", WORDS_K, _all_keys),
     "skeleton": View("skeleton", SKELETON_K, skeleton_keys),
+    "function": View("function", FUNCTION_K, function_keys),
 }

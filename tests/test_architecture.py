@@ -32,6 +32,8 @@ RANK = {
     "hashing": 3.5,
     "_kernel": 3.4,
     "direction": 5.5,
+    "parallel": 7.5,
+    "batch": 7.6,
     "detector": 8,
     "sources": 9,
     "report": 9,

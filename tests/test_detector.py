@@ -56,7 +56,7 @@ def test_check_finds_the_original_of_a_spun_copy() -> None:
 def test_compare_reports_kind_and_evidence_below_threshold() -> None:
     m = Detector().compare(seed(ORIGINAL), seed("003_129e46a7a127545a.txt"))
     assert m.score < 0.05
-    assert {v.view for v in m.evidence.views} == {"words", "skeleton"}
+    assert {v.view for v in m.evidence.views} == {"words", "skeleton", "function"}
 
 
 def test_exact_and_near_duplicates_and_partial() -> None:
@@ -109,9 +109,14 @@ def test_kind_filter() -> None:
 
 
 def test_progress_is_reported() -> None:
-    calls: list[tuple[int, int | None]] = []
-    Detector().scan(seed_documents(), progress=lambda d, t: calls.append((d, t)), total=5)
-    assert calls[:5] == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    calls: list[tuple[str, int, int | None]] = []
+    Detector().scan(
+        seed_documents(), progress=lambda *call: calls.append(call), total=5, workers=1
+    )
+    assert calls[:5] == [("reading", i, 5) for i in range(1, 6)]
+    assert calls[5] == ("fingerprinting", 5, 5)
+    assert calls[-1][0] == "comparing"
+    assert calls[-1][1] == calls[-1][2]
 
 
 def test_remove_and_membership() -> None:

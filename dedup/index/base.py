@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from dedup.fingerprint import Fingerprint
+from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["CandidateIndex"]
 
@@ -16,8 +18,16 @@ class CandidateIndex(Protocol):
     fingerprint in LSH band tables, one set of tables per view.
     """
 
-    def insert(self, doc_id: str, fp: Fingerprint, text: str) -> None:
-        """Store ``text`` and index ``fp`` under ``doc_id``, replacing an earlier one."""
+    def insert(
+        self,
+        doc_id: str,
+        fp: Fingerprint,
+        text: str,
+        *,
+        meta: Mapping[str, object] | None = None,
+    ) -> None:
+        """Store ``text`` (and ``meta``, JSON-able) and index ``fp`` under ``doc_id``,
+        replacing an earlier one."""
 
     def query(self, fp: Fingerprint) -> set[str]:
         """Ids of the stored documents that share an LSH band with ``fp`` in any view."""
@@ -25,9 +35,23 @@ class CandidateIndex(Protocol):
     def text(self, doc_id: str) -> str:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""
 
+    def meta(self, doc_id: str) -> dict[str, object]:
+        """The stored metadata (empty if none was given)."""
+
     def remove(self, doc_id: str) -> None:
         """Forget ``doc_id``; raises :class:`~dedup.errors.UnknownDocumentError`."""
 
     def __contains__(self, doc_id: object) -> bool: ...
 
     def __len__(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> FingerprintOptions:
+        """The fingerprint settings the index was built with."""
+
+    @property
+    def lsh(self) -> LshOptions:
+        """The band settings the index was built with."""
+
+    def close(self) -> None:
+        """Release connections; the index is unusable afterwards."""

@@ -1,7 +1,6 @@
-"""The ``dedup`` command: parse options, make one library call, render the result.
+"""What every ``dedup`` command shares: the group, exit statuses, error handling, option
+blocks, warnings and progress bars.
 
-Every command is thin; the work is in :mod:`dedup.sources` (reading),
-:class:`dedup.detector.Detector` (finding copies) and :mod:`dedup.report` (rendering).
 Library errors (:class:`~dedup.errors.DedupError`) become one-line messages and exit
 status 2 in one place, :meth:`_Main.invoke`. Problems with single inputs are warnings
 on stderr; they never stop a run.
@@ -16,14 +15,24 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from dedup.detector import Detector, clusters
 from dedup.errors import DedupError
 from dedup.model import Kind, Problem, ScanResult
 from dedup.options import DetectorOptions
-from dedup.report import FORMATS, Format, render_clusters, render_matches
-from dedup.sources import MAX_BYTES, read
+from dedup.report import FORMATS
+from dedup.sources import MAX_BYTES
 
-__all__ = ["input_options", "main", "match_options"]
+__all__ = [
+    "EXIT_CLEAN",
+    "EXIT_FAILED",
+    "EXIT_FOUND",
+    "Failure",
+    "input_options",
+    "main",
+    "match_options",
+    "progress_bars",
+    "status",
+    "warn",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,104 +133,39 @@ def input_options(command: F) -> F:
     return command
 
 
-# -- commands ---------------------------------------------------------------------------
+# -- shared helpers ----------------------------------------------------------------------------
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@match_options
-@input_options
-@click.option("--clusters", "grouped", is_flag=True, help="Report groups of copies, not pairs.")
-@click.pass_context
-def scan(
-    ctx: click.Context,
-    paths: tuple[str, ...],
-    format: Format,
-    threshold: float,
-    kind: tuple[Kind, ...],
-    max_bytes: int,
-    quiet: bool,
-    progress: bool | None,
-    grouped: bool,
-) -> None:
-    """Find copies among the documents in PATHS.
-
-    A PATH is a file, a directory (read recursively, hidden files skipped), a .jsonl
-    file with one {"id": ..., "text": ...} object per line, or - for stdin. Inputs that
-    cannot be used are reported as warnings on stderr and skipped.
-
-    \b
-    Exit status:
-      0  no copies found
-      1  copies found
-      2  usage error, or no input could be read
-    """
-    detector = Detector(options=DetectorOptions(threshold=threshold))
-    # Read first to know the total for the progress bar; this costs no extra memory,
-    # since the detector keeps every text anyway.
-    items = list(read(paths, max_bytes=max_bytes))
-    with _progress_bars(progress) as bars:
-        result = detector.scan(items, kinds=kind or None, progress=bars, total=len(items))
-    _warn(result.problems, quiet=quiet)
-    if not result.documents:
-        raise Failure("nothing to compare: no input could be read as a document")
-    if grouped:
-        groups = clusters(result.matches)
-        click.echo(
-            render_clusters(
-                groups, format=format, documents=result.documents, problems=result.problems
-            ),
-            nl=False,
-        )
-    else:
-        views = detector.options.fingerprint.views
-        click.echo(render_matches(result, format=format, views=views), nl=False)
-    ctx.exit(_status(result))
-
-
-# -- helpers ----------------------------------------------------------------------------
-
-
-def _status(result: ScanResult) -> int:
+def status(result: ScanResult) -> int:
     return EXIT_FOUND if result.matches else EXIT_CLEAN
 
 
-def _warn(problems: tuple[Problem, ...], *, quiet: bool) -> None:
+def warn(problems: tuple[Problem, ...], *, quiet: bool) -> None:
     if quiet:
         return
     for problem in problems:
         click.echo(f"dedup: warning: {problem.source}: {problem.message}", err=True)
 
 
-_PHASES = ("fingerprinting", "comparing")
-
-
 class _ProgressBars:
-    """A ``progress(done, total)`` callback drawing one click progress bar per phase.
-
-    :meth:`Detector.scan <dedup.detector.Detector.scan>` counts once while
-    fingerprinting and again while comparing; a count that does not go up starts the
-    next phase.
-    """
+    """A :data:`~dedup.detector.Progress` callback drawing one click progress bar per
+    phase of a scan (reading is instant here: the CLI reads before it scans)."""
 
     def __init__(self) -> None:
         self._bars = contextlib.ExitStack()
         self._update: Callable[[int], None] | None = None
+        self._phase = ""
         self._done = 0
-        self._phase = -1
 
-    def __call__(self, done: int, total: int | None) -> None:
-        if self._update is None or done <= self._done:
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        if phase == "reading":
+            return
+        if phase != self._phase or self._update is None:
             self.close()
-            self._phase = min(self._phase + 1, len(_PHASES) - 1)
             bar = self._bars.enter_context(
-                click.progressbar(
-                    length=total or 0,
-                    label=_PHASES[self._phase],
-                    file=sys.stderr,
-                )
+                click.progressbar(length=total or 0, label=phase, file=sys.stderr)
             )
-            self._update, self._done = bar.update, 0
+            self._update, self._phase, self._done = bar.update, phase, 0
         self._update(done - self._done)
         self._done = done
 
@@ -231,7 +175,7 @@ class _ProgressBars:
 
 
 @contextlib.contextmanager
-def _progress_bars(wanted: bool | None) -> Iterator[_ProgressBars | None]:
+def progress_bars(wanted: bool | None) -> Iterator[_ProgressBars | None]:
     """Progress bars if ``wanted`` (``None``: if stderr is a terminal), else ``None``."""
     if wanted is None:
         wanted = sys.stderr.isatty()

@@ -1,0 +1,114 @@
+"""Quality benchmarks that assert: a change that makes dedup find fewer copies, or
+report unrelated pairs, fails here.
+
+Each benchmark computes its figures once (timed by pytest-benchmark), adds its tables to
+the report printed at the end of ``pytest benchmarks``, and asserts a floor per figure:
+the issue's target where it is met, otherwise the level achieved when the floor was set
+(:data:`FLOORS`; raise them as dedup improves). A missed target does not fail the run,
+it is printed as ``MISSED`` in the targets table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from benchmarks._benchmark import Benchmark, once
+from benchmarks.corpora import CloughStevenson
+from benchmarks.report import render_evaluation, render_seeds, render_targets
+from benchmarks.runs import (
+    RECALL_TARGET,
+    Evaluation,
+    chrome_only,
+    cs_pairwise,
+    cs_scan,
+    seeds_check,
+    spin_benchmark,
+)
+from benchmarks.spincorpus import PARTIAL, spun_category
+from benchmarks.spinsim import Spinner
+from dedup import DetectorOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """What a benchmark must at least achieve.
+
+    Attributes:
+        recall: category -> lowest accepted recall.
+        false_positives: most false positives accepted.
+    """
+
+    recall: dict[str, float]
+    false_positives: int = 0
+
+
+FLOORS = {
+    # No target in the issue: the levels measured on the Clough & Stevenson corpus.
+    "cs-pairwise": Floor({"cut": 0.89, "light": 1.0, "heavy": 0.73}),
+    "cs-scan": Floor({"cut": 0.73, "light": 0.57, "heavy": 0.42}),
+    # Target recall 0.98 everywhere: met at 20%. At 35% and 50% the floor is a little
+    # under the levels seen while dedup was tuned (35%: 0.93-0.98, 50%: 0.77-0.79;
+    # partial copies: 0.95-1.0): the misses are pairs at word-5-gram Jaccard 0.05-0.2
+    # that 64x2 LSH bands make candidates only by chance, so any change of hashing
+    # moves a few of them (see benchmarks/README.md).
+    "spin": Floor(
+        {
+            spun_category(0.20): RECALL_TARGET,
+            spun_category(0.35): 0.92,
+            spun_category(0.50): 0.75,
+            PARTIAL: 0.95,
+        },
+    ),
+}
+"""Floors per benchmark. Recall floors are compared with a 1e-9 tolerance."""
+
+SPIN_CHROME_FALSE_POSITIVES = 260
+"""Target 0 missed: unrelated spun copies from one simulated site share footer lines
+and are reported; the floor is the level achieved (234-257 while dedup was tuned)."""
+
+
+def _shortfalls(ev: Evaluation, floor: Floor) -> list[str]:
+    problems = [
+        f"{category}: recall {ev.score(category).recall:.3f} < floor {least}"
+        for category, least in floor.recall.items()
+        if ev.score(category).recall < least - 1e-9
+    ]
+    return problems
+
+
+def test_seeds_exactly_one_spun_pair(benchmark: Benchmark, quality_report: list[str]) -> None:
+    result = once(benchmark, seeds_check)
+    quality_report.append(render_seeds(result))
+    pairs = [(m.a, m.b, m.kind.value) for m in result.matches]
+    assert pairs == [("001", "002", "spun")]
+
+
+def test_clough_stevenson_pairwise(
+    benchmark: Benchmark, cs_corpus: CloughStevenson, quality_report: list[str]
+) -> None:
+    ev = once(benchmark, cs_pairwise, DetectorOptions(), cs_corpus)
+    quality_report.append(render_evaluation(ev))
+    floor = FLOORS["cs-pairwise"]
+    assert _shortfalls(ev, floor) == []
+    assert len(ev.false_positives) <= floor.false_positives, ev.false_positives
+
+
+def test_clough_stevenson_scan(
+    benchmark: Benchmark, cs_corpus: CloughStevenson, quality_report: list[str]
+) -> None:
+    ev = once(benchmark, cs_scan, DetectorOptions(), cs_corpus)
+    quality_report.append(render_evaluation(ev))
+    floor = FLOORS["cs-scan"]
+    assert _shortfalls(ev, floor) == []
+    assert len(ev.false_positives) <= floor.false_positives, ev.false_positives
+
+
+def test_spun_copies(benchmark: Benchmark, spinner: Spinner, quality_report: list[str]) -> None:
+    result = once(benchmark, spin_benchmark, DetectorOptions(), spinner=spinner)
+    ev = result.evaluation
+    quality_report.append(render_evaluation(ev))
+    quality_report.append(render_targets(ev))
+    assert _shortfalls(ev, FLOORS["spin"]) == []
+    chrome = chrome_only(ev)
+    assert len(ev.false_positives) - chrome == 0, "unrelated texts reported for their content"
+    assert chrome <= SPIN_CHROME_FALSE_POSITIVES

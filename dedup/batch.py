@@ -1,0 +1,163 @@
+"""All duplicate pairs among a batch of fingerprinted documents, never comparing all pairs.
+
+1. Documents with the same digest (identical once normalised) form an exact group; only
+   the first of each group goes on to the band index.
+2. Candidate pairs come from the LSH bands of every view at once
+   (:func:`dedup.index.bands.candidate_pairs`), vectorised over the whole batch.
+3. Candidates whose estimated Jaccard is below ``lsh.prefilter`` in every view are
+   dropped with one vectorised comparison of their signatures.
+4. The rest are verified exactly (:func:`dedup.parallel.verify_pairs`, on every core)
+   and classified; a verdict on two groups' representatives holds for every member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+try:
+    from dedup.index.bands import band_keys, candidate_pairs
+except ImportError:  # TEMPORARY until dedup.index.bands lands
+    def band_keys(sig: npt.NDArray[np.uint32], *, bands: int, rows: int) -> npt.NDArray[np.uint64]:
+        s = sig[:, : bands * rows].astype(np.uint64).reshape(len(sig), bands, rows)
+        out = np.zeros((len(sig), bands), dtype=np.uint64)
+        for r in range(rows):
+            out = out * np.uint64(0x9E3779B97F4A7C15) + s[:, :, r]
+        return out
+
+    def candidate_pairs(
+        keys: Sequence[npt.NDArray[np.uint64]], *, exclude: Sequence[npt.NDArray[np.bool_]]
+    ) -> npt.NDArray[np.int64]:
+        found: set[tuple[int, int]] = set()
+        for k, ex in zip(keys, exclude, strict=True):
+            for band in range(k.shape[1]):
+                buckets: dict[int, list[int]] = {}
+                for row, key in enumerate(k[:, band].tolist()):
+                    if not ex[row]:
+                        buckets.setdefault(key, []).append(row)
+                for rows_ in buckets.values():
+                    for x in range(len(rows_)):
+                        for y in range(x + 1, len(rows_)):
+                            found.add((rows_[x], rows_[y]))
+        return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+from dedup.model import Evidence, Kind, Match
+from dedup.options import DetectorOptions
+from dedup.parallel import Chrome, Fingerprints, Tick, verify_pairs
+from dedup.verify import classify
+
+__all__ = ["find_matches", "prefilter"]
+
+_EMPTY = np.uint32(0xFFFFFFFF)  # every value of an empty set's signature (fingerprint.is_empty)
+
+
+def prefilter(
+    pairs: npt.NDArray[np.int64],
+    signatures: dict[str, npt.NDArray[np.uint32]],
+    floor: float,
+    *,
+    chunk: int = 65536,
+) -> npt.NDArray[np.int64]:
+    """The pairs whose estimated Jaccard reaches ``floor`` in at least one view."""
+    if not len(pairs) or floor <= 0:
+        return pairs
+    keep = np.zeros(len(pairs), dtype=bool)
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start : start + chunk]
+        for sig in signatures.values():
+            a, b = sig[part[:, 0]], sig[part[:, 1]]
+            share = (a == b).mean(axis=1)
+            share[(a == _EMPTY).all(axis=1) | (b == _EMPTY).all(axis=1)] = 0.0
+            keep[start : start + chunk] |= share >= floor
+    return pairs[keep]
+
+
+def _groups(digests: Sequence[str]) -> tuple[list[list[int]], npt.NDArray[np.int64]]:
+    """Exact groups (rows, in order) and the group of each row."""
+    first: dict[str, int] = {}
+    groups: list[list[int]] = []
+    group_of = np.empty(len(digests), dtype=np.int64)
+    for row, digest in enumerate(digests):
+        g = first.setdefault(digest, len(groups))
+        if g == len(groups):
+            groups.append([])
+        groups[g].append(row)
+        group_of[row] = g
+    return groups, group_of
+
+
+def find_matches(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    fps: Fingerprints,
+    options: DetectorOptions,
+    *,
+    workers: int,
+    tick: Tick | None = None,
+) -> list[Match]:
+    """Every pair of the batch scoring at least ``options.threshold``, each once."""
+    groups, group_of = _groups(fps.digests)
+    reps = np.array([g[0] for g in groups], dtype=np.int64)
+    views = list(fps.signatures)
+    lsh = options.lsh
+    keys, exclude = [], []
+    for view in views:
+        sig = fps.signatures[view][reps]
+        keys.append(band_keys(sig, bands=lsh.bands, rows=lsh.rows))
+        exclude.append((sig == _EMPTY).all(axis=1))
+    candidates = reps[candidate_pairs(keys, exclude=exclude)] if len(reps) > 1 else _no_pairs()
+    chrome = _chrome(fps, reps, options)
+    candidates = prefilter(candidates, fps.signatures, lsh.prefilter)
+    # One pair per exact group, to measure the evidence shown for its exact matches.
+    exact = np.array([g[:2] for g in groups if len(g) > 1], dtype=np.int64).reshape(-1, 2)
+    pairs = np.concatenate([candidates, exact])
+    evidences = verify_pairs(
+        pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome
+    )
+
+    matches: list[Match] = []
+    for (i, j), ev in zip(pairs.tolist(), evidences, strict=True):
+        same = group_of[i] == group_of[j]
+        kind, score = classify(ev, exact=bool(same), options=options.verify)
+        if score < options.threshold:
+            continue
+        if same:
+            members = groups[group_of[i]]
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    matches.append(_match(ids, members[x], members[y], kind, score, ev))
+        else:
+            for x in groups[group_of[i]]:
+                for y in groups[group_of[j]]:
+                    matches.append(_match(ids, x, y, kind, score, ev))
+    return matches
+
+
+def _chrome(
+    fps: Fingerprints,
+    reps: npt.NDArray[np.int64],
+    options: DetectorOptions,
+) -> Chrome:
+    """Line statistics of the batch: in how many distinct documents (one per exact
+    group) each line appears."""
+    rep_lines = [fps.lines[r][0] for r in reps.tolist()]
+    if rep_lines and any(len(k) for k in rep_lines):
+        keys, documents = np.unique(np.concatenate(rep_lines), return_counts=True)
+    else:
+        keys, documents = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    return Chrome(
+        fps.lines, keys, documents.astype(np.int64), options.verify.boilerplate_documents
+    )
+
+
+def _no_pairs() -> npt.NDArray[np.int64]:
+    return np.empty((0, 2), dtype=np.int64)
+
+
+def _match(ids: Sequence[str], x: int, y: int, kind: Kind, score: float, ev: Evidence) -> Match:
+    """A match of rows ``x`` and ``y`` (``ev`` measured with ``x`` on its ``a`` side),
+    ordered so that ``a`` is the smaller id."""
+    if ids[x] < ids[y]:
+        return Match(ids[x], ids[y], kind, round(score, 4), ev)
+    return Match(ids[y], ids[x], kind, round(score, 4), ev.swapped())

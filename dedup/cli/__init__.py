@@ -1,0 +1,11 @@
+"""The ``dedup`` command: parse options, make one library call, render the result.
+
+Every command is thin; the work is in :mod:`dedup.sources` (reading),
+:class:`dedup.detector.Detector` (finding copies) and :mod:`dedup.report` (rendering).
+One module per command; :mod:`dedup.cli._common` holds what they share.
+"""
+
+from dedup.cli import scan
+from dedup.cli._common import input_options, main, match_options
+
+__all__ = ["input_options", "main", "match_options", "scan"]

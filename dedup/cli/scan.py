@@ -1,0 +1,76 @@
+"""``dedup scan``: find copies among files, directories, JSON lines and stdin."""
+
+from __future__ import annotations
+
+import click
+
+from dedup.cli._common import (
+    Failure,
+    input_options,
+    main,
+    match_options,
+    progress_bars,
+    status,
+    warn,
+)
+from dedup.detector import Detector, clusters
+from dedup.model import Kind
+from dedup.options import DetectorOptions
+from dedup.report import Format, render_clusters, render_matches
+from dedup.sources import read
+
+__all__ = ["scan"]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@match_options
+@input_options
+@click.option("--clusters", "grouped", is_flag=True, help="Report groups of copies, not pairs.")
+@click.pass_context
+def scan(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    format: Format,
+    threshold: float,
+    kind: tuple[Kind, ...],
+    max_bytes: int,
+    quiet: bool,
+    progress: bool | None,
+    grouped: bool,
+) -> None:
+    """Find copies among the documents in PATHS.
+
+    A PATH is a file, a directory (read recursively, hidden files skipped), a .jsonl
+    file with one {"id": ..., "text": ...} object per line, or - for stdin. Inputs that
+    cannot be used are reported as warnings on stderr and skipped.
+
+    \b
+    Exit status:
+      0  no copies found
+      1  copies found
+      2  usage error, or no input could be read
+    """
+    detector = Detector(options=DetectorOptions(threshold=threshold))
+    # Read first to know the total for the progress bar; this costs no extra memory,
+    # since the detector keeps every text anyway.
+    items = list(read(paths, max_bytes=max_bytes))
+    with progress_bars(progress) as bars:
+        result = detector.scan(items, kinds=kind or None, progress=bars, total=len(items))
+    warn(result.problems, quiet=quiet)
+    if not result.documents:
+        raise Failure("nothing to compare: no input could be read as a document")
+    if grouped:
+        groups = clusters(result.matches)
+        click.echo(
+            render_clusters(
+                groups, format=format, documents=result.documents, problems=result.problems
+            ),
+            nl=False,
+        )
+    else:
+        views = detector.options.fingerprint.views
+        click.echo(render_matches(result, format=format, views=views), nl=False)
+    ctx.exit(status(result))
+
+

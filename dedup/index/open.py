@@ -1,0 +1,60 @@
+"""Open a persistent index by where it is: a Redis URL or a SQLite file.
+
+One string names an index everywhere (a ``--index`` flag, a config line, a worker's
+environment), so workers on one machine share a file and workers on many share Redis.
+
+>>> import tempfile, os
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     with open_index(os.path.join(tmp, "index.db")) as index:
+...         type(index).__name__
+'SqliteIndex'
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from dedup.errors import StoreError
+from dedup.index.sqlite import SqliteIndex
+from dedup.options import FingerprintOptions, LshOptions
+
+if TYPE_CHECKING:
+    from dedup.index.redis import RedisIndex
+
+__all__ = ["REDIS_SCHEMES", "open_index"]
+
+REDIS_SCHEMES = ("redis://", "rediss://")
+"""Locations starting with these are Redis URLs; anything else is a SQLite file."""
+
+
+def open_index(
+    location: str | os.PathLike[str],
+    *,
+    fingerprint: FingerprintOptions | None = None,
+    lsh: LshOptions | None = None,
+) -> SqliteIndex | RedisIndex:
+    """The index at ``location``, created with these settings if it does not exist.
+
+    Args:
+        location: ``redis://host:port/db`` or ``rediss://...`` for a
+            :class:`~dedup.index.redis.RedisIndex` (key prefix ``dedup``), anything
+            else the path of a :class:`~dedup.index.sqlite.SqliteIndex` file.
+        fingerprint: fingerprint settings; the stored ones if omitted.
+        lsh: band settings; the stored ones if omitted.
+
+    Raises:
+        SettingsMismatchError: the index was built with other settings than those given.
+        StoreError: the index cannot be opened, or redis-py is not installed.
+    """
+    text = os.fspath(location)
+    if not text.lower().startswith(REDIS_SCHEMES):
+        return SqliteIndex(text, fingerprint=fingerprint, lsh=lsh)
+    try:
+        from dedup.index.redis import RedisIndex
+    except ImportError as exc:
+        raise StoreError(
+            f"a Redis index needs the redis package, which is not installed ({exc}); "
+            "pip install redis"
+        ) from None
+    return RedisIndex(text, fingerprint=fingerprint, lsh=lsh)

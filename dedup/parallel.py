@@ -1,0 +1,257 @@
+"""The two heavy stages of a scan, fingerprinting and verification, on every core.
+
+Work is cut into chunks and handed to a pool of forked worker processes. The texts are
+put in a module global *before* the pool forks, so workers read them from memory they
+share with the parent (copy-on-write) instead of receiving them pickled; a chunk is
+only a range of positions or an array of pairs. The results come back in chunk order,
+so the parallel path returns exactly what the serial path returns.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.fingerprint import fingerprint_text
+from dedup.hashing import line_keys
+from dedup.model import Evidence
+from dedup.options import DetectorOptions, FingerprintOptions
+from dedup.verify import Prepared, evidence, prepare
+
+__all__ = ["Chrome", "Fingerprints", "default_workers", "fingerprint_all", "verify_pairs"]
+
+C = TypeVar("C")
+R = TypeVar("R")
+Tick = Callable[[int, int], None]
+"""Called with the number of items just finished and the number of items in all."""
+
+FINGERPRINT_CHUNK = 256
+VERIFY_CHUNK = 64
+SERIAL_BELOW = 2000  # fewer documents than this are not worth starting a pool for
+
+# Shared with forked workers (set before the pool starts, read-only afterwards).
+_TEXTS: Sequence[str] = ()
+_IDS: Sequence[str] = ()
+_OPTIONS: DetectorOptions = DetectorOptions()
+_CHROME: Chrome | None = None
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprints:
+    """Fingerprints of a batch of texts, as arrays.
+
+    Attributes:
+        signatures: view -> ``(n, num_perm)`` uint32 matrix.
+        digests: the exact-copy digest of each text.
+        words: the number of words of each text.
+    """
+
+    signatures: dict[str, npt.NDArray[np.uint32]]
+    digests: list[str]
+    words: npt.NDArray[np.int64]
+    lines: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]
+
+    def rows(self, keep: npt.NDArray[np.int64]) -> Fingerprints:
+        """The fingerprints of the rows ``keep``, in that order."""
+        rows = keep.tolist()
+        return Fingerprints(
+            {view: sig[keep] for view, sig in self.signatures.items()},
+            [self.digests[r] for r in rows],
+            self.words[keep],
+            [self.lines[r] for r in rows],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Chrome:
+    """What a scan knows about lines that recur across documents (page chrome).
+
+    A line that a site wraps around every article recurs in far more documents than
+    the text of any one article does, even one copied many times. So for a pair, a line
+    is chrome when it appears in at least ``min_documents`` documents and in more than
+    twice as many as the pair's typical line (the median over their words): the lines of
+    an article mirrored five times appear in five documents each and are kept, the
+    newsletter blurb under every page of a site is left out.
+
+    Attributes:
+        lines: each row's line keys and words per line (:func:`~dedup.hashing.line_keys`).
+        keys: every line key of the batch, sorted.
+        documents: in how many distinct documents each of ``keys`` appears.
+        min_documents: ``VerifyOptions.boilerplate_documents``.
+    """
+
+    lines: Sequence[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]
+    keys: npt.NDArray[np.uint64]
+    documents: npt.NDArray[np.int64]
+    min_documents: int
+
+    def ignore(self, i: int, j: int) -> frozenset[int]:
+        """The chrome lines of the pair of rows ``i`` and ``j``."""
+        if self.min_documents <= 0 or not len(self.keys):
+            return frozenset()
+        keys = np.concatenate([self.lines[i][0], self.lines[j][0]])
+        words = np.concatenate([self.lines[i][1], self.lines[j][1]])
+        if not len(keys):
+            return frozenset()
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        df = np.where(self.keys[pos] == keys, self.documents[pos], 1)
+        order = np.argsort(df, kind="stable")
+        cumulative = np.cumsum(words[order])
+        median = int(df[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+        limit = max(self.min_documents - 1, 2 * median)
+        return frozenset(keys[df > limit].tolist())
+
+
+def _fingerprint_range(bounds: tuple[int, int]) -> Fingerprints:
+    first, stop = bounds
+    options = _OPTIONS.fingerprint
+    sigs: dict[str, list[npt.NDArray[np.uint32]]] = {view: [] for view in options.views}
+    digests, words, lines = [], [], []
+    for text in _TEXTS[first:stop]:
+        fp, count = fingerprint_text(text, options=options)
+        for view in options.views:
+            sigs[view].append(fp.signatures[view])
+        digests.append(fp.digest)
+        words.append(count)
+        lines.append(line_keys(text))
+    return Fingerprints(
+        {view: _stack(rows, options.num_perm) for view, rows in sigs.items()},
+        digests,
+        np.array(words, dtype=np.int64),
+        lines,
+    )
+
+
+def _stack(rows: list[npt.NDArray[np.uint32]], num_perm: int) -> npt.NDArray[np.uint32]:
+    if not rows:
+        return np.empty((0, num_perm), dtype=np.uint32)
+    return np.vstack(rows)
+
+
+def fingerprint_all(
+    texts: Sequence[str],
+    options: DetectorOptions,
+    *,
+    workers: int,
+    tick: Tick | None = None,
+) -> Fingerprints:
+    """Fingerprint every text; the same result with any number of workers."""
+    step = FINGERPRINT_CHUNK
+    chunks = [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
+    sizes = [b - a for a, b in chunks]
+    parts = list(
+        _run(_fingerprint_range, chunks, texts, (), options, workers, len(texts), tick, sizes=sizes)
+    )
+    fp_options: FingerprintOptions = options.fingerprint
+    return Fingerprints(
+        {
+            view: _stack([p.signatures[view] for p in parts], fp_options.num_perm)
+            for view in fp_options.views
+        },
+        [d for p in parts for d in p.digests],
+        np.concatenate([p.words for p in parts]) if parts else np.empty(0, dtype=np.int64),
+        [keys for p in parts for keys in p.lines],
+    )
+
+
+class _Prepared:
+    """A small per-process cache of prepared documents (pairs come sorted by their
+    first document, so a few hundred entries catch almost every repeat)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._cache: OrderedDict[int, Prepared] = OrderedDict()
+
+    def __call__(self, row: int) -> Prepared:
+        hit = self._cache.get(row)
+        if hit is not None:
+            self._cache.move_to_end(row)
+            return hit
+        prepared = prepare(_IDS[row], _TEXTS[row], fingerprint=_OPTIONS.fingerprint)
+        self._cache[row] = prepared
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return prepared
+
+
+_CACHE = _Prepared()
+
+
+def _verify_chunk(pairs: npt.NDArray[np.int64]) -> list[Evidence]:
+    out = []
+    for i, j in pairs.tolist():
+        ignore = _CHROME.ignore(i, j) if _CHROME is not None else frozenset()
+        out.append(evidence(_CACHE(i), _CACHE(j), _OPTIONS.verify, ignore=ignore))
+    return out
+
+
+def verify_pairs(
+    pairs: npt.NDArray[np.int64],
+    ids: Sequence[str],
+    texts: Sequence[str],
+    options: DetectorOptions,
+    *,
+    workers: int,
+    tick: Tick | None = None,
+    chrome: Chrome | None = None,
+) -> list[Evidence]:
+    """The evidence of each pair of rows, in order; the same with any number of workers.
+
+    With ``chrome``, each pair's chrome lines are left out of its alignment."""
+    global _CHROME
+    _CHROME = chrome
+    chunks = [pairs[i : i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
+    sizes = [len(c) for c in chunks]
+    results = _run(
+        _verify_chunk, chunks, texts, ids, options, workers, len(pairs), tick, sizes=sizes
+    )
+    try:
+        return [ev for part in results for ev in part]
+    finally:
+        _CHROME = None
+
+
+def _run(
+    func: Callable[[C], R],
+    chunks: Sequence[C],
+    texts: Sequence[str],
+    ids: Sequence[str],
+    options: DetectorOptions,
+    workers: int,
+    items: int,
+    tick: Tick | None,
+    *,
+    sizes: Sequence[int],
+) -> Iterator[R]:
+    global _TEXTS, _IDS, _OPTIONS, _CACHE
+    _TEXTS, _IDS, _OPTIONS, _CACHE = texts, ids, options, _Prepared()
+    try:
+        if workers <= 1 or items < SERIAL_BELOW or len(chunks) < 2:
+            for chunk, size in zip(chunks, sizes, strict=True):
+                yield func(chunk)
+                if tick is not None:
+                    tick(size, items)
+            return
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            for result, size in zip(pool.imap(func, chunks), sizes, strict=True):
+                yield result
+                if tick is not None:
+                    tick(size, items)
+    finally:
+        _TEXTS, _IDS, _CACHE = (), (), _Prepared()

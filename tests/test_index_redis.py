@@ -1,0 +1,334 @@
+"""RedisIndex on a real redis-server: the CandidateIndex protocol, settings, many writers."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from dedup import Detector, Kind
+from dedup.errors import SettingsMismatchError, StoreError, UnknownDocumentError
+from dedup.fingerprint import Fingerprint, fingerprint
+from dedup.index import CandidateIndex
+from dedup.index.open import open_index
+from dedup.index.redis import RedisIndex
+from dedup.options import FingerprintOptions, LshOptions
+from dedup.tokens import tokenize
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of our own on a free port, without persistence; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    port = _free_port()
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))]
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL) as server:
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    with redis.Redis(host="127.0.0.1", port=port) as client:
+                        client.ping()
+                    break
+                except redis.ConnectionError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"redis-server did not answer PING on port {port}")
+                    time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.fixture
+def url(redis_server: str) -> str:
+    """The server's URL, its database emptied for each test."""
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushdb()
+    return redis_server
+
+
+_SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "be", "du", "fa", "go"]
+
+
+def synthetic(n: int, *, words: int = 150, names: bool = True) -> str:
+    """A random text of made-up words; every tenth word is a capitalised name."""
+    rng = random.Random(n)
+    out = []
+    for i in range(words):
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(3))
+        out.append(word.capitalize() if names and i % 10 == 0 else word)
+    return " ".join(out) + "."
+
+
+def fp_of(text: str, options: FingerprintOptions | None = None) -> Fingerprint:
+    return fingerprint(tokenize(text), text, options=options)
+
+
+def test_insert_query_text_len_contains(url: str) -> None:
+    texts = {f"doc{n}": synthetic(n) for n in range(3)}
+    with RedisIndex(url) as index:
+        for doc_id, text in texts.items():
+            index.insert(doc_id, fp_of(text), text)
+        assert len(index) == 3
+        assert "doc1" in index
+        assert "doc9" not in index
+        assert 1 not in index
+        assert index.text("doc2") == texts["doc2"]
+        for doc_id, text in texts.items():
+            assert index.query(fp_of(text)) == {doc_id}
+
+
+def test_a_near_duplicate_is_a_candidate(url: str) -> None:
+    original = synthetic(1)
+    edited = original.replace(original.split()[40], "changed", 1)
+    with RedisIndex(url) as index:
+        index.insert("original", fp_of(original), original)
+        index.insert("other", fp_of(synthetic(2)), synthetic(2))
+        assert index.query(fp_of(edited)) == {"original"}
+
+
+def test_insert_again_replaces(url: str) -> None:
+    first, second = synthetic(1), synthetic(2)
+    with RedisIndex(url) as index:
+        index.insert("a", fp_of(first), first, meta={"v": 1})
+        index.insert("a", fp_of(second), second)
+        assert len(index) == 1
+        assert index.text("a") == second
+        assert index.meta("a") == {}
+        assert index.query(fp_of(first)) == set()
+        assert index.query(fp_of(second)) == {"a"}
+
+
+def test_remove(url: str) -> None:
+    text = synthetic(1)
+    with RedisIndex(url) as index:
+        index.insert("a", fp_of(text), text)
+        index.remove("a")
+        assert "a" not in index
+        assert len(index) == 0
+        assert index.query(fp_of(text)) == set()
+        with pytest.raises(UnknownDocumentError, match="'a'"):
+            index.remove("a")
+    with redis.Redis.from_url(url) as client:
+        assert sorted(client.keys()) == [b"dedup:settings"]
+
+
+def test_unknown_id(url: str) -> None:
+    with RedisIndex(url) as index:
+        with pytest.raises(UnknownDocumentError, match="no document with id 'nope'"):
+            index.text("nope")
+        with pytest.raises(UnknownDocumentError):
+            index.meta("nope")
+
+
+def test_meta_round_trip(url: str) -> None:
+    text = synthetic(1)
+    meta = {"url": "https://example.com/a", "crawled": 1700000000, "tags": ["x", "ü"]}
+    with RedisIndex(url) as index:
+        index.insert("a", fp_of(text), text, meta=meta)
+    with RedisIndex(url) as index:
+        assert index.meta("a") == meta
+
+
+def test_reopened_index_holds_everything(url: str) -> None:
+    texts = {f"doc{n}": synthetic(n) for n in range(20)}
+    with RedisIndex(url) as index:
+        for doc_id, text in texts.items():
+            index.insert(doc_id, fp_of(text), text)
+    with RedisIndex(url) as index:
+        assert len(index) == 20
+        for doc_id, text in texts.items():
+            assert index.text(doc_id) == text
+            assert index.query(fp_of(text)) == {doc_id}
+
+
+def test_prefixes_keep_indexes_apart(url: str) -> None:
+    text = synthetic(1)
+    with RedisIndex(url, prefix="news") as news, RedisIndex(url, prefix="blogs") as blogs:
+        news.insert("a", fp_of(text), text)
+        assert "a" not in blogs
+        assert blogs.query(fp_of(text)) == set()
+
+
+def test_empty_views_are_not_indexed(url: str) -> None:
+    # all lower case: no capitalised words, so the skeleton view is empty
+    texts = {f"doc{n}": synthetic(n, names=False) for n in range(3)}
+    with RedisIndex(url) as index:
+        for doc_id, text in texts.items():
+            index.insert(doc_id, fp_of(text), text)
+        for doc_id, text in texts.items():
+            assert index.query(fp_of(text)) == {doc_id}
+    with redis.Redis.from_url(url) as client:
+        assert client.keys("dedup:skeleton:*") == []
+        assert len(client.keys("dedup:words:*")) == 3 * 64
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "lsh", "stored", "requested"),
+    [
+        pytest.param(
+            FingerprintOptions(num_perm=256), None, "num_perm=128", "num_perm=256", id="num_perm"
+        ),
+        pytest.param(
+            None, LshOptions(bands=32, rows=4), "bands=64, rows=2", "bands=32, rows=4", id="bands"
+        ),
+    ],
+)
+def test_settings_mismatch(
+    url: str,
+    fingerprint: FingerprintOptions | None,
+    lsh: LshOptions | None,
+    stored: str,
+    requested: str,
+) -> None:
+    RedisIndex(url).close()
+    with pytest.raises(SettingsMismatchError) as info:
+        RedisIndex(url, fingerprint=fingerprint, lsh=lsh)
+    message = str(info.value)
+    assert f"was built with {stored} but was opened with {requested};" in message
+    assert "(prefix 'dedup')" in message
+
+
+def test_omitted_settings_are_the_stored_ones(url: str) -> None:
+    fingerprint = FingerprintOptions(views=("words",), num_perm=64, seed=3)
+    RedisIndex(url, fingerprint=fingerprint, lsh=LshOptions(bands=16, rows=4)).close()
+    with RedisIndex(url) as index:
+        assert index.fingerprint == fingerprint
+        assert (index.lsh.bands, index.lsh.rows) == (16, 4)
+
+
+def test_unreachable_server() -> None:
+    with pytest.raises(StoreError, match=r"cannot reach Redis at redis://127\.0\.0\.1:"):
+        RedisIndex(f"redis://127.0.0.1:{_free_port()}/0")
+
+
+def test_password_stays_out_of_messages() -> None:
+    with pytest.raises(StoreError) as info:
+        RedisIndex(f"redis://worker:s3cret@127.0.0.1:{_free_port()}/0")
+    assert "s3cret" not in str(info.value)
+    assert "worker:***@127.0.0.1" in str(info.value)
+
+
+def test_closed_index(url: str) -> None:
+    index = RedisIndex(url)
+    index.close()
+    index.close()
+    with pytest.raises(StoreError, match="is closed"):
+        len(index)
+
+
+def test_open_index_picks_redis_for_redis_urls(url: str, tmp_path: Path) -> None:
+    with open_index(url) as index:
+        assert isinstance(index, RedisIndex)
+    with open_index(tmp_path / "index.db") as index:
+        assert not isinstance(index, RedisIndex)
+
+
+def test_detector_finds_the_spun_copy_after_reopening(
+    url: str, seeds: Path, original: Path, spun: Path
+) -> None:
+    with RedisIndex(url) as index:
+        detector = Detector(index=index)
+        for file in sorted(seeds.glob("*.txt")):
+            if file != spun:
+                detector.add(file.stem, file.read_text(encoding="utf-8"))
+    with RedisIndex(url) as reopened:
+        candidates: CandidateIndex = reopened
+        matches = Detector(index=candidates).check(spun.read_text(encoding="utf-8"))
+    assert [(m.a, m.kind) for m in matches] == [(original.stem, Kind.SPUN)]
+
+
+# A worker: waits for "go" on stdin, then adds `count` documents `{name}-{n}` whose texts
+# are random words drawn with the seed `{version}-{n}`, printing each id once added.
+_WORKER = textwrap.dedent(
+    """
+    import random, sys
+    from dedup.fingerprint import fingerprint
+    from dedup.index.open import open_index
+    from dedup.tokens import tokenize
+
+    location, name, count, version = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    sys.stdin.readline()
+    with open_index(location) as index:
+        for n in range(count):
+            rng = random.Random(f"{version}-{n}")
+            text = " ".join(f"w{rng.randrange(10**6)}" for _ in range(200))
+            index.insert(f"{name}-{n}", fingerprint(tokenize(text), text), text)
+            print(f"{name}-{n}", flush=True)
+    """
+)
+
+
+def _run_workers(location: str, *workers: tuple[str, int, str]) -> list[list[str]]:
+    """Run the workers at the same time; the ids each printed."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, location, name, str(count), version],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name, count, version in workers
+    ]
+    try:
+        for process in processes:
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        outputs = [process.communicate(timeout=120)[0].split() for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
+    assert [process.returncode for process in processes] == [0] * len(processes)
+    return outputs
+
+
+def test_two_processes_adding_at_once_lose_nothing(url: str) -> None:
+    RedisIndex(url).close()
+    left, right = _run_workers(url, ("left", 200, "left"), ("right", 200, "right"))
+    assert (len(left), len(right)) == (200, 200)
+    with RedisIndex(url) as index:
+        assert len(index) == 400
+        assert all(doc_id in index for doc_id in left + right)
+
+
+def test_two_processes_replacing_the_same_ids_leave_no_stale_bands(url: str) -> None:
+    RedisIndex(url).close()
+    _run_workers(url, ("doc", 100, "one"), ("doc", 100, "two"))
+
+    def version(name: str, n: int) -> str:
+        rng = random.Random(f"{name}-{n}")
+        return " ".join(f"w{rng.randrange(10**6)}" for _ in range(200))
+
+    with RedisIndex(url) as index:
+        assert len(index) == 100
+        for n in range(100):
+            texts = {version("one", n), version("two", n)}
+            kept = index.text(f"doc-{n}")
+            (lost,) = texts - {kept}
+            assert index.query(fp_of(kept)) == {f"doc-{n}"}
+            assert index.query(fp_of(lost)) == set()

@@ -1,0 +1,342 @@
+"""SqliteIndex on real files: the CandidateIndex protocol, persistence, sharing, crashes."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from dedup import Detector, Kind
+from dedup.errors import InputError, SettingsMismatchError, StoreError, UnknownDocumentError
+from dedup.fingerprint import Fingerprint, fingerprint, is_empty
+from dedup.index import CandidateIndex
+from dedup.index.sqlite import SqliteIndex
+from dedup.options import FingerprintOptions, LshOptions
+from dedup.tokens import tokenize
+
+VIEWS = FingerprintOptions().views
+_SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "be", "du", "fa", "go"]
+
+
+def synthetic(n: int, *, words: int = 150, names: bool = True) -> str:
+    """A random text of made-up words; every tenth word is a capitalised name."""
+    rng = random.Random(n)
+    out = []
+    for i in range(words):
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(3))
+        out.append(word.capitalize() if names and i % 10 == 0 else word)
+    return " ".join(out) + "."
+
+
+def fp_of(text: str, options: FingerprintOptions | None = None) -> Fingerprint:
+    return fingerprint(tokenize(text), text, options=options)
+
+
+def sql(path: Path, query: str) -> list[tuple[object, ...]]:
+    """Run ``query`` on the file with a connection of its own."""
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(query).fetchall()
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "index.db"
+
+
+def test_insert_query_text_len_contains(path: Path) -> None:
+    texts = {f"doc{n}": synthetic(n) for n in range(3)}
+    with SqliteIndex(path) as index:
+        for doc_id, text in texts.items():
+            index.insert(doc_id, fp_of(text), text)
+        assert len(index) == 3
+        assert "doc1" in index
+        assert "doc9" not in index
+        assert 1 not in index
+        assert index.text("doc2") == texts["doc2"]
+        for doc_id, text in texts.items():
+            assert index.query(fp_of(text)) == {doc_id}
+
+
+def test_a_near_duplicate_is_a_candidate(path: Path) -> None:
+    original = synthetic(1)
+    edited = original.replace(original.split()[40], "changed", 1)
+    with SqliteIndex(path) as index:
+        index.insert("original", fp_of(original), original)
+        index.insert("other", fp_of(synthetic(2)), synthetic(2))
+        assert index.query(fp_of(edited)) == {"original"}
+
+
+def test_insert_again_replaces(path: Path) -> None:
+    first, second = synthetic(1), synthetic(2)
+    with SqliteIndex(path) as index:
+        index.insert("a", fp_of(first), first, meta={"v": 1})
+        index.insert("a", fp_of(second), second)
+        assert len(index) == 1
+        assert index.text("a") == second
+        assert index.meta("a") == {}
+        assert index.query(fp_of(first)) == set()
+        assert index.query(fp_of(second)) == {"a"}
+    views = sum(not is_empty(signature) for signature in fp_of(second).signatures.values())
+    assert sql(path, "SELECT count(*) FROM bands") == [(views * LshOptions().bands,)]
+
+
+def test_remove(path: Path) -> None:
+    text = synthetic(1)
+    with SqliteIndex(path) as index:
+        index.insert("a", fp_of(text), text)
+        index.remove("a")
+        assert "a" not in index
+        assert len(index) == 0
+        assert index.query(fp_of(text)) == set()
+        with pytest.raises(UnknownDocumentError, match="'a'"):
+            index.remove("a")
+    assert sql(path, "SELECT count(*) FROM bands") == [(0,)]
+
+
+def test_unknown_id(path: Path) -> None:
+    with SqliteIndex(path) as index, pytest.raises(UnknownDocumentError) as info:
+        index.text("nope")
+    assert str(info.value) == "no document with id 'nope' in the index"
+    assert isinstance(info.value, KeyError)
+
+
+def test_meta_round_trip(path: Path) -> None:
+    text = synthetic(1)
+    meta = {"url": "https://example.com/a", "crawled": 1700000000, "tags": ["x", "ü"]}
+    with SqliteIndex(path) as index:
+        index.insert("a", fp_of(text), text, meta=meta)
+    with SqliteIndex(path) as index:
+        assert index.meta("a") == meta
+
+
+def test_meta_that_is_not_json_is_refused(path: Path) -> None:
+    text = synthetic(1)
+    with SqliteIndex(path) as index:
+        with pytest.raises(InputError, match="a: meta must be JSON-serialisable"):
+            index.insert("a", fp_of(text), text, meta={"when": object()})
+        assert "a" not in index
+
+
+def test_reopened_file_holds_everything(path: Path) -> None:
+    texts = {f"doc{n}": synthetic(n) for n in range(20)}
+    with SqliteIndex(path) as index:
+        for doc_id, text in texts.items():
+            index.insert(doc_id, fp_of(text), text)
+        index.remove("doc7")
+    del texts["doc7"]
+    with SqliteIndex(path) as index:
+        assert len(index) == 19
+        for doc_id, text in texts.items():
+            assert index.text(doc_id) == text
+            assert index.query(fp_of(text)) == {doc_id}
+
+
+def test_texts_are_compressed(path: Path, original: Path) -> None:
+    text = original.read_text(encoding="utf-8")
+    with SqliteIndex(path) as index:
+        index.insert("a", fp_of(text), text)
+    ((stored,),) = sql(path, "SELECT length(text) FROM documents")
+    assert isinstance(stored, int)
+    assert stored < len(text.encode()) / 2
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "lsh", "stored", "requested"),
+    [
+        pytest.param(
+            FingerprintOptions(num_perm=256), None, "num_perm=128", "num_perm=256", id="num_perm"
+        ),
+        pytest.param(FingerprintOptions(seed=7), None, "seed=1", "seed=7", id="seed"),
+        pytest.param(
+            FingerprintOptions(views=("words",)),
+            None,
+            f"views={','.join(VIEWS)}",
+            "views=words",
+            id="views",
+        ),
+        pytest.param(
+            None, LshOptions(bands=32, rows=4), "bands=64, rows=2", "bands=32, rows=4", id="bands"
+        ),
+    ],
+)
+def test_settings_mismatch(
+    path: Path,
+    fingerprint: FingerprintOptions | None,
+    lsh: LshOptions | None,
+    stored: str,
+    requested: str,
+) -> None:
+    SqliteIndex(path).close()
+    with pytest.raises(SettingsMismatchError) as info:
+        SqliteIndex(path, fingerprint=fingerprint, lsh=lsh)
+    message = str(info.value)
+    assert f"was built with {stored} but was opened with {requested};" in message
+    assert "leave them out to use the stored ones" in message
+
+
+def test_omitted_settings_are_the_stored_ones(path: Path) -> None:
+    fingerprint = FingerprintOptions(views=("words",), num_perm=64, seed=3)
+    SqliteIndex(path, fingerprint=fingerprint, lsh=LshOptions(bands=16, rows=4)).close()
+    with SqliteIndex(path) as index:
+        assert index.fingerprint == fingerprint
+        assert (index.lsh.bands, index.lsh.rows) == (16, 4)
+
+
+def test_the_same_views_in_another_order_are_the_same_index(path: Path) -> None:
+    SqliteIndex(path).close()
+    reordered = FingerprintOptions(views=tuple(reversed(VIEWS)))
+    with SqliteIndex(path, fingerprint=reordered) as index:
+        assert index.fingerprint.views == VIEWS
+
+
+def test_a_fingerprint_with_other_settings_is_refused(path: Path) -> None:
+    text = synthetic(1)
+    with SqliteIndex(path) as index, pytest.raises(SettingsMismatchError, match="num_perm=64"):
+        index.insert("a", fp_of(text, FingerprintOptions(num_perm=64)), text)
+
+
+def test_empty_views_are_not_indexed(path: Path) -> None:
+    # all lower case: no capitalised words, so the skeleton view is empty
+    texts = {f"doc{n}": synthetic(n, names=False) for n in range(3)}
+    with SqliteIndex(path) as index:
+        for doc_id, text in texts.items():
+            index.insert(doc_id, fp_of(text), text)
+        for doc_id, text in texts.items():
+            assert index.query(fp_of(text)) == {doc_id}
+    count = "SELECT count(*) FROM bands WHERE view = {}"
+    assert sql(path, count.format(VIEWS.index("skeleton"))) == [(0,)]
+    assert sql(path, count.format(VIEWS.index("words"))) == [(3 * 64,)]
+
+
+def test_concurrent_reader_threads(path: Path) -> None:
+    texts = {f"doc{n}": synthetic(n) for n in range(30)}
+    fps = {doc_id: fp_of(text) for doc_id, text in texts.items()}
+    extra = [(f"extra{n}", synthetic(100 + n)) for n in range(30)]
+    extra_fps = [fp_of(text) for _, text in extra]
+    with SqliteIndex(path) as index:
+        for doc_id, text in texts.items():
+            index.insert(doc_id, fps[doc_id], text)
+
+        def read(worker: int) -> None:
+            for n in range(60):
+                doc_id = f"doc{(worker + n) % 30}"
+                assert index.query(fps[doc_id]) == {doc_id}
+                assert index.text(doc_id) == texts[doc_id]
+                assert doc_id in index
+                assert len(index) >= 30
+
+        def write() -> None:
+            for (doc_id, text), fp in zip(extra, extra_fps, strict=True):
+                index.insert(doc_id, fp, text)
+
+        with ThreadPoolExecutor(max_workers=9) as pool:
+            futures = [pool.submit(read, worker) for worker in range(8)]
+            futures.append(pool.submit(write))
+            for future in futures:
+                future.result()
+        assert len(index) == 60
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are not the tables you are looking for\n" * 200)
+    with pytest.raises(StoreError, match=r"notes\.txt' as a dedup index: file is not a database"):
+        SqliteIndex(path)
+
+
+def test_closed_index(path: Path) -> None:
+    index = SqliteIndex(path)
+    index.close()
+    index.close()
+    with pytest.raises(StoreError, match="is closed"):
+        len(index)
+
+
+def test_detector_finds_the_spun_copy_after_reopening(
+    path: Path, seeds: Path, original: Path, spun: Path
+) -> None:
+    with SqliteIndex(path) as index:
+        detector = Detector(index=index)
+        for file in sorted(seeds.glob("*.txt")):
+            if file != spun:
+                detector.add(file.stem, file.read_text(encoding="utf-8"))
+    with SqliteIndex(path) as reopened:
+        candidates: CandidateIndex = reopened
+        matches = Detector(index=candidates).check(spun.read_text(encoding="utf-8"))
+    assert [(m.a, m.kind) for m in matches] == [(original.stem, Kind.SPUN)]
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from dedup.fingerprint import fingerprint
+    from dedup.index.sqlite import SqliteIndex
+    from dedup.tokens import tokenize
+
+    path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    sys.stdin.readline()  # wait for the parent's go
+    with SqliteIndex(path) as index:
+        n = 0
+        while n != count:
+            text = f"{prefix} document {n} " + " ".join(
+                f"word{(n * 31 + j * 7) % 4099}" for j in range(300)
+            )
+            index.insert(f"{prefix}-{n}", fingerprint(tokenize(text), text), text)
+            print(f"{prefix}-{n}", flush=True)
+            n += 1
+    """
+)
+
+
+def _writer(path: Path, prefix: str, count: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path), prefix, str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _go(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.write("go\n")
+    process.stdin.flush()
+
+
+def test_every_returned_insert_survives_sigkill(path: Path) -> None:
+    SqliteIndex(path).close()
+    with _writer(path, "doc", -1) as child:  # adds until it is killed
+        _go(child)
+        assert child.stdout is not None
+        printed = [child.stdout.readline().strip() for _ in range(25)]
+        child.kill()
+        child.wait()
+        printed += child.stdout.read().split()
+    assert child.returncode == -9
+    assert printed[:25] == [f"doc-{n}" for n in range(25)]
+    assert sql(path, "PRAGMA integrity_check") == [("ok",)]
+    with SqliteIndex(path) as index:
+        missing = [doc_id for doc_id in printed if doc_id not in index]
+        assert missing == []
+        assert len(index) in (len(printed), len(printed) + 1)  # + one not yet printed
+        assert index.text(printed[-1]).startswith(f"doc document {len(printed) - 1} ")
+
+
+def test_two_processes_adding_at_once_lose_nothing(path: Path) -> None:
+    SqliteIndex(path).close()
+    with _writer(path, "left", 200) as left, _writer(path, "right", 200) as right:
+        _go(left)
+        _go(right)
+        outputs = [process.communicate(timeout=120)[0].split() for process in (left, right)]
+    assert (left.returncode, right.returncode) == (0, 0)
+    assert [len(out) for out in outputs] == [200, 200]
+    with SqliteIndex(path) as index:
+        assert len(index) == 400
+        assert all(doc_id in index for out in outputs for doc_id in out)
