@@ -258,6 +258,21 @@ def minhash(hashes: npt.NDArray[np.uint64], k: int, a: npt.NDArray[np.uint32],
 
 
 @nb.njit(cache=_CACHE)
+def sequence_digest(hashes: npt.NDArray[np.uint64]) -> np.uint64:
+    """64-bit digest of a word-hash sequence: polynomial in 0x100000001B3 (mod 2**64),
+    then the MurmurHash3 64-bit finaliser."""
+    h = np.uint64(0)
+    for value in hashes:
+        h = h * np.uint64(0x100000001B3) + value
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+@nb.njit(cache=_CACHE)
 def _isin(values: npt.NDArray[np.uint64], sorted_set: npt.NDArray[np.uint64]
           ) -> npt.NDArray[np.bool_]:
     out = np.zeros(len(values), dtype=np.bool_)
@@ -276,14 +291,14 @@ def sketch(
     max_abbreviation: int, function_words: npt.NDArray[np.uint64],
     articles: npt.NDArray[np.uint64], article: np.uint64,
     a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], ks: npt.NDArray[np.int64],
-) -> tuple[int, npt.NDArray[np.uint32]]:
-    """``(word count, signatures)`` with one row per view: words, skeleton, function
-    words (``ks`` gives their shingle lengths); a count of -1 means: use the reference
-    path."""
+) -> tuple[int, npt.NDArray[np.uint32], np.uint64]:
+    """``(word count, signatures, digest)`` with one signature row per view: words,
+    skeleton, function words (``ks`` gives their shingle lengths); a count of -1 means:
+    use the reference path."""
     sigs = np.empty((3, len(a)), dtype=np.uint32)
     codes, starts, count = classify(data, table)
     if count < 0:
-        return -1, sigs
+        return -1, sigs, np.uint64(0)
     hashes, capital, initial = tokenize(data, codes, starts, count, adata, aoff,
                                         max_abbreviation)
     sigs[0] = minhash(hashes, ks[0], a, b)
@@ -293,4 +308,4 @@ def sketch(
     function = hashes[_isin(hashes, function_words)]
     function[_isin(function, articles)] = article
     sigs[2] = minhash(function, ks[2], a, b)
-    return len(hashes), sigs
+    return len(hashes), sigs, sequence_digest(hashes)

@@ -1,6 +1,6 @@
 """All duplicate pairs among a batch of fingerprinted documents, never comparing all pairs.
 
-1. Documents with the same digest (identical once normalised) form an exact group; only
+1. Documents with the same digest (the same words in the same order) form an exact group; only
    the first of each group goes on to the band index.
 2. Candidate pairs come from the LSH bands of every view at once
    (:func:`dedup.index.bands.candidate_pairs`), vectorised over the whole batch.

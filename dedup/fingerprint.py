@@ -1,7 +1,7 @@
 """MinHash signatures of a document's views: the only place datasketch MinHash is built.
 
 A :class:`Fingerprint` holds, per view, the MinHash signature as a ``uint32`` array in
-datasketch's default ``affine32`` scheme, plus a digest of the normalised text for exact
+datasketch's default ``affine32`` scheme, plus a digest of the word sequence for exact
 matches. How shingles are hashed (xxh32 per word, combined per shingle, about ten times
 cheaper than datasketch's default sha1) is defined in :mod:`dedup.hashing`.
 
@@ -15,7 +15,6 @@ cheaper than datasketch's default sha1) is defined in :mod:`dedup.hashing`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -27,10 +26,10 @@ from dedup.hashing import (
     SCHEME,
     fast_signatures,
     reference_signature,
+    sequence_digest,
     shingle_hashes,
     word_hash,
 )
-from dedup.normalize import normalize
 from dedup.options import FingerprintOptions
 from dedup.tokens import Tokens, tokenize
 from dedup.views import VIEWS
@@ -54,7 +53,8 @@ class Fingerprint:
     """The MinHash signatures of one document.
 
     Attributes:
-        digest: hex digest of the normalised text; equal digests mean an exact copy.
+        digest: :func:`dedup.hashing.sequence_digest` of the document's words; equal
+            digests mean an exact copy (the same words in the same order).
         signatures: view name -> MinHash hash values (``uint32``, ``num_perm`` long).
         seed: the MinHash seed the signatures were made with.
     """
@@ -62,11 +62,6 @@ class Fingerprint:
     digest: str
     signatures: Mapping[str, Signature] = field(repr=False)
     seed: int = 1
-
-
-def digest(text: str) -> str:
-    """Hex digest of the normalised text (:func:`dedup.normalize.normalize`)."""
-    return hashlib.blake2b(normalize(text).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def minhash(items: Iterable[str], *, num_perm: int = 128, seed: int = 1) -> Signature:
@@ -100,7 +95,8 @@ def fingerprint(
         signatures[name] = reference_signature(
             hashes, num_perm=options.num_perm, seed=options.seed
         )
-    return Fingerprint(digest(text), signatures, options.seed)
+    digest = sequence_digest([word_hash(key) for key in tokens.keys])
+    return Fingerprint(digest, signatures, options.seed)
 
 
 def fingerprint_text(
@@ -117,9 +113,9 @@ def fingerprint_text(
     if fast is None:
         tokens = tokenize(text)
         return fingerprint(tokens, text, options=options), len(tokens)
-    count, computed = fast
+    count, computed, digest = fast
     signatures = {name: computed[name] for name in options.views}
-    return Fingerprint(digest(text), signatures, options.seed), count
+    return Fingerprint(digest, signatures, options.seed), count
 
 
 def lean(fp: Fingerprint, view: str) -> LeanMinHash:

@@ -37,6 +37,7 @@ from dedup.views import ARTICLES, FUNCTION_WORDS, VIEWS
 
 __all__ = [
     "KERNEL_VIEWS",
+    "sequence_digest",
     "SCHEME",
     "U32",
     "fast_signatures",
@@ -57,6 +58,28 @@ _MASK = 0xFFFFFFFF
 def word_hash(key: str) -> int:
     """The 32-bit hash of one folded word."""
     return int(xxhash.xxh32_intdigest(key.encode("utf-8")))
+
+
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+
+
+def sequence_digest(word_hashes: Sequence[int]) -> str:
+    """The exact-copy digest of a document: a 64-bit hash of the sequence of its word
+    hashes (so case, punctuation and spacing aside, the same words in the same order),
+    as 16 hex digits.
+
+    >>> sequence_digest([word_hash(w) for w in ["the", "talks"]]) == sequence_digest(
+    ...     [word_hash("the"), word_hash("talks")])
+    True
+    """
+    h = 0
+    for value in word_hashes:
+        h = (h * 0x100000001B3 + int(value)) & _MASK64
+    for shift, mult in ((33, 0xFF51AFD7ED558CCD), (33, 0xC4CEB9FE1A85EC53)):
+        h ^= h >> shift
+        h = (h * mult) & _MASK64
+    h ^= h >> 33
+    return f"{h:016x}"
 
 
 def line_key(line: str) -> int:
@@ -184,9 +207,12 @@ KERNEL_VIEWS = ("words", "skeleton", "function")
 """The views the kernel computes, in the order of its signature rows."""
 
 
-def fast_signatures(text: str, *, num_perm: int, seed: int) -> tuple[int, dict[str, U32]] | None:
-    """``(word count, view -> signature)`` for :data:`KERNEL_VIEWS` from the compiled
-    path, or ``None`` when the text needs the reference path (see :func:`kernel_class`).
+def fast_signatures(
+    text: str, *, num_perm: int, seed: int
+) -> tuple[int, dict[str, U32], str] | None:
+    """``(word count, view -> signature, digest)`` for :data:`KERNEL_VIEWS` from the
+    compiled path, or ``None`` when the text needs the reference path (see
+    :func:`kernel_class`); the digest is :func:`sequence_digest` of all the words.
 
     Function words are recognised by their word hash, so a word whose 32-bit hash
     collides with a function word's (odds about 3 in 10^8 per distinct word) would
@@ -201,10 +227,11 @@ def fast_signatures(text: str, *, num_perm: int, seed: int) -> tuple[int, dict[s
     a, b = permutations(num_perm, seed)
     function_words, articles, article = _function_words()
     ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
-    count, sigs = _kernel.sketch(
+    count, sigs, digest = _kernel.sketch(
         np.frombuffer(data, dtype=np.uint8), _class_table(), _ABBREV_DATA, _ABBREV_OFFSETS,
         _MAX_ABBREVIATION, function_words, articles, article, a, b, ks,
     )
     if count < 0:
         return None
-    return int(count), {view: sigs[row] for row, view in enumerate(KERNEL_VIEWS)}
+    signatures = {view: sigs[row] for row, view in enumerate(KERNEL_VIEWS)}
+    return int(count), signatures, f"{int(digest):016x}"

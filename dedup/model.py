@@ -5,7 +5,8 @@
 Kinds of match (a pair is reported once, with the first kind that fits):
 
 ``exact``
-    The two texts are identical once normalised (:func:`dedup.normalize.normalize`).
+    The two texts have the same words in the same order: they differ at most in case,
+    punctuation, quotes and spacing.
 ``near-duplicate``
     Nearly all of each text is in the other, almost word for word: reprints, mirrors,
     lightly edited or updated versions of one story.
