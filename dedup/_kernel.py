@@ -3,9 +3,9 @@ and is its only caller. Imported lazily, because numba takes a moment to load; c
 functions are cached on disk beside this file when the folder is writable.
 
 One pass over the UTF-8 bytes of a text: characters are classified through a table
-(:data:`dedup.hashing` builds it), words found, folded and hashed with xxh32, sentence
-starts marked, and the shingle hashes of both views folded into MinHash minima with
-32-bit arithmetic that LLVM vectorises.
+(:mod:`dedup.hashing` builds it), words found, folded and hashed with xxh32, sentence
+starts and function words marked; then the shingle hashes of each view are folded into
+MinHash minima with 32-bit arithmetic that LLVM vectorises.
 """
 
 from __future__ import annotations
@@ -86,42 +86,6 @@ def xxh32(buf: Bytes, n: int) -> np.uint64:
     return h
 
 
-@nb.njit(cache=_CACHE)
-def classify(data: Bytes, table: Bytes) -> tuple[Bytes, npt.NDArray[np.int64], int]:
-    """One class code per character and the byte offset where each starts.
-
-    ASCII characters are their own code; others get ``table[code point]``. Returns a
-    character count of -1 when the text needs the reference path.
-    """
-    n = len(data)
-    codes = np.empty(n, dtype=np.uint8)
-    starts = np.empty(n + 1, dtype=np.int64)
-    count = 0
-    i = 0
-    while i < n:
-        b = data[i]
-        starts[count] = i
-        if b < 128:
-            codes[count] = b
-            i += 1
-        else:
-            if b >= 0xF0:  # outside the Basic Multilingual Plane
-                return codes, starts, -1
-            if b >= 0xE0:
-                cp = ((b & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)
-                i += 3
-            else:
-                cp = ((b & 0x1F) << 6) | (data[i + 1] & 0x3F)
-                i += 2
-            code = table[cp]
-            if code == REFERENCE:
-                return codes, starts, -1
-            codes[count] = code
-        count += 1
-    starts[count] = n
-    return codes, starts, count
-
-
 @nb.njit(cache=_CACHE, inline="always")
 def _is_word(c: np.uint8) -> bool:
     return bool( (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c == 95 or c == WORD)
@@ -130,20 +94,6 @@ def _is_word(c: np.uint8) -> bool:
 @nb.njit(cache=_CACHE, inline="always")
 def _is_space(c: np.uint8) -> bool:
     return bool((9 <= c <= 13) or (28 <= c <= 32))
-
-
-@nb.njit(cache=_CACHE)
-def _ends_sentence(codes: Bytes, first: int, stop: int) -> bool:
-    for j in range(first, stop):
-        c = codes[j]
-        if c == 46 or c == 33 or c == 63:  # . ! ?
-            k = j + 1
-            while k < stop and (codes[k] == 34 or codes[k] == 39 or codes[k] == 41
-                                or codes[k] == 93):  # " ' ) ]
-                k += 1
-            if k == stop or _is_space(codes[k]):
-                return True
-    return False
 
 
 @nb.njit(cache=_CACHE)
@@ -161,75 +111,155 @@ def _is_abbreviation(buf: Bytes, n: int, adata: Bytes, aoff: npt.NDArray[np.int6
     return False
 
 
+@nb.njit(cache=_CACHE, inline="always")
+def _decode(data: Bytes, i: int, table: Bytes) -> tuple[int, int]:
+    """``(class code, width in bytes)`` of the character at byte ``i`` (valid UTF-8)."""
+    b = data[i]
+    if b < 128:
+        return int(b), 1
+    if b >= 0xF0:  # outside the Basic Multilingual Plane
+        return REFERENCE, 4
+    if b >= 0xE0:
+        cp = ((b & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)
+        return int(table[cp]), 3
+    return int(table[((b & 0x1F) << 6) | (data[i + 1] & 0x3F)]), 2
+
+
 @nb.njit(cache=_CACHE)
-def tokenize(
-    data: Bytes, codes: Bytes, starts: npt.NDArray[np.int64], count: int,
-    adata: Bytes, aoff: npt.NDArray[np.int64], max_abbreviation: int,
-) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Word hashes, capital flags and sentence-start flags, as :mod:`dedup.tokens`."""
-    hashes = np.empty(count // 2 + 1, dtype=np.uint64)
-    capital = np.empty(count // 2 + 1, dtype=np.bool_)
-    initial = np.empty(count // 2 + 1, dtype=np.bool_)
-    # two key buffers, so the previous word's key is still there when the gap after it
-    # turns out to end a sentence and its abbreviation status matters
-    bufs = np.empty((2, len(data) + 1), dtype=np.uint8)
+def _gap(data: Bytes, first: int, stop: int, table: Bytes) -> tuple[bool, bool]:
+    """``(has a line break, ends a sentence)`` for the text between two words: a
+    terminal (. ! ?), closing quotes or brackets, then a space or the next word."""
+    newline = False
+    ends = False
+    state = 0  # 1: after a terminal and any closing characters
+    i = first
+    while i < stop:
+        c, w = _decode(data, i, table)
+        if c == 10:
+            newline = True
+        if c == 46 or c == 33 or c == 63:
+            state = 1
+        elif state == 1 and (c == 34 or c == 39 or c == 41 or c == 93):
+            pass
+        elif state == 1 and _is_space(np.uint8(c)):
+            ends = True
+            state = 0
+        else:
+            state = 0
+        i += w
+    if state == 1:
+        ends = True
+    return newline, ends
+
+
+@nb.njit(cache=_CACHE, inline="always")
+def _member(table: npt.NDArray[np.uint64], h: np.uint64) -> bool:
+    """Whether ``h`` is in an open-addressing table of word hashes (see hashing)."""
+    mask = np.int64(len(table) - 1)
+    slot = np.int64((h * np.uint64(0x9E3779B1)) & np.uint64(mask))
+    while True:
+        v = table[slot]
+        if v == h:
+            return True
+        if v == np.uint64(0xFFFFFFFFFFFFFFFF):
+            return False
+        slot = (slot + np.int64(1)) & mask
+
+
+@nb.njit(cache=_CACHE)
+def tokenize_bytes(
+    data: Bytes, table: Bytes, adata: Bytes, aoff: npt.NDArray[np.int64],
+    max_abbreviation: int, function_words: npt.NDArray[np.uint64],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_],
+           npt.NDArray[np.bool_], bool]:
+    """One pass over UTF-8 bytes: word hashes, capital, sentence-start and function-word
+    flags, as :mod:`dedup.tokens` and :mod:`dedup.views` define them; the last value is
+    False when a character needs the reference path."""
+    n = len(data)
+    hashes = np.empty(n // 2 + 1, dtype=np.uint64)
+    capital = np.empty(n // 2 + 1, dtype=np.bool_)
+    initial = np.empty(n // 2 + 1, dtype=np.bool_)
+    function = np.empty(n // 2 + 1, dtype=np.bool_)
+    bufs = np.empty((2, n + 1), dtype=np.uint8)
     cur = 0
     prev_len = 0
     words = 0
-    i = 0
     prev_end = 0
     prev_letter = False
-    while i < count:
-        if not _is_word(codes[i]):
-            i += 1
+    i = 0
+    while i < n:
+        c, w = _decode(data, i, table)
+        if c == REFERENCE:
+            return hashes[:0], capital[:0], initial[:0], function[:0], False
+        if not _is_word(np.uint8(c)):
+            i += w
             continue
         start = i
+        first = c
+        chars = 0
+        last_code = 0
+        before_code = 0
+        before_pos = 0
+        last_pos = 0
         while True:
-            while i < count and _is_word(codes[i]):
-                i += 1
-            c = codes[i] if i < count else 0
-            if i + 1 < count and (c == 39 or c == 46 or c == 45) and _is_word(codes[i + 1]):
-                i += 1
-                continue
+            while i < n:
+                c, w = _decode(data, i, table)
+                if c == REFERENCE:
+                    return hashes[:0], capital[:0], initial[:0], function[:0], False
+                if not _is_word(np.uint8(c)):
+                    break
+                before_code, before_pos = last_code, last_pos
+                last_code, last_pos = c, i
+                chars += 1
+                i += w
+            if i < n and (c == 39 or c == 46 or c == 45) and i + w < n:
+                c2, _ = _decode(data, i + w, table)
+                if c2 == REFERENCE:
+                    return hashes[:0], capital[:0], initial[:0], function[:0], False
+                if _is_word(np.uint8(c2)):
+                    before_code, before_pos = last_code, last_pos
+                    last_code, last_pos = c, i
+                    chars += 1
+                    i += w
+                    continue
             break
         stop = i
-        if stop - start >= 3 and codes[stop - 2] == 39 and (codes[stop - 1] == 115
-                                                           or codes[stop - 1] == 83):
-            stop -= 2  # a possessive 's
+        # a possessive 's: the last two characters are an apostrophe and s
+        if chars >= 3 and before_code == 39 and (last_code == 115 or last_code == 83):
+            stop = before_pos
         buf = bufs[cur]
-        w = 0
-        for j in range(start, stop):
-            c = codes[j]
+        m = 0
+        j = start
+        while j < stop:
+            c, w = _decode(data, j, table)
             if c == WORD:
-                for k in range(starts[j], starts[j + 1]):
-                    buf[w] = data[k]
-                    w += 1
+                for k in range(j, j + w):
+                    buf[m] = data[k]
+                    m += 1
             elif c != 46 and c != 39:
-                buf[w] = c + 32 if 65 <= c <= 90 else c
-                w += 1
-        first = codes[start]
+                buf[m] = c + 32 if 65 <= c <= 90 else c
+                m += 1
+            j += w
         cap = (65 <= first <= 90) or (48 <= first <= 57)
         if words == 0:
             ini = True
         else:
-            ini = False
-            for j in range(prev_end, start):
-                if codes[j] == 10:
-                    ini = True
-                    break
-            if (not ini and cap and not prev_letter
-                    and _ends_sentence(codes, prev_end, start)):
+            newline, ends = _gap(data, prev_end, start, table)
+            ini = newline
+            if not ini and cap and not prev_letter and ends:
                 ini = not (prev_len <= max_abbreviation
                            and _is_abbreviation(bufs[1 - cur], prev_len, adata, aoff))
-        hashes[words] = xxh32(buf, w)
+        h = xxh32(buf, m)
+        hashes[words] = h
         capital[words] = cap
         initial[words] = ini
+        function[words] = _member(function_words, h)
         words += 1
         prev_end = i
-        prev_len = w
-        prev_letter = w == 1 and cap
+        prev_len = m
+        prev_letter = m == 1 and cap
         cur = 1 - cur
-    return hashes[:words], capital[:words], initial[:words]
+    return hashes[:words], capital[:words], initial[:words], function[:words], True
 
 
 @nb.njit(cache=_CACHE)
@@ -294,18 +324,20 @@ def sketch(
 ) -> tuple[int, npt.NDArray[np.uint32], np.uint64]:
     """``(word count, signatures, digest)`` with one signature row per view: words,
     skeleton, function words (``ks`` gives their shingle lengths); a count of -1 means:
-    use the reference path."""
+    use the reference path. ``function_words`` is an open-addressing table."""
     sigs = np.empty((3, len(a)), dtype=np.uint32)
-    codes, starts, count = classify(data, table)
-    if count < 0:
+    hashes, capital, initial, function, ok = tokenize_bytes(
+        data, table, adata, aoff, max_abbreviation, function_words
+    )
+    if not ok:
         return -1, sigs, np.uint64(0)
-    hashes, capital, initial = tokenize(data, codes, starts, count, adata, aoff,
-                                        max_abbreviation)
     sigs[0] = minhash(hashes, ks[0], a, b)
     proper = np.unique(hashes[capital & ~initial])
     keep = capital & (~initial | _isin(hashes, proper))
     sigs[1] = minhash(hashes[keep], ks[1], a, b)
-    function = hashes[_isin(hashes, function_words)]
-    function[_isin(function, articles)] = article
-    sigs[2] = minhash(function, ks[2], a, b)
+    words = hashes[function]
+    for t in range(len(words)):
+        if words[t] == articles[0] or words[t] == articles[1]:
+            words[t] = article
+    sigs[2] = minhash(words, ks[2], a, b)
     return len(hashes), sigs, sequence_digest(hashes)

@@ -37,7 +37,6 @@ from dedup.views import ARTICLES, FUNCTION_WORDS, VIEWS
 
 __all__ = [
     "KERNEL_VIEWS",
-    "sequence_digest",
     "SCHEME",
     "U32",
     "fast_signatures",
@@ -45,6 +44,7 @@ __all__ = [
     "line_key",
     "line_keys",
     "reference_signature",
+    "sequence_digest",
     "shingle_hashes",
     "word_hash",
 ]
@@ -198,9 +198,19 @@ _MAX_ABBREVIATION = max(len(w) for w in ABBREVIATIONS)
 
 @lru_cache(maxsize=1)
 def _function_words() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], np.uint64]:
-    words = np.unique(np.array([word_hash(w) for w in FUNCTION_WORDS], dtype=np.uint64))
-    articles = np.unique(np.array([word_hash(w) for w in ARTICLES], dtype=np.uint64))
-    return words, articles, np.uint64(word_hash(next(iter(set(ARTICLES.values())))))
+    """The function words' hashes as an open-addressing table (linear probing, empty
+    slots all ones), the articles' hashes, and the hash of the article they fold into."""
+    hashes = sorted({word_hash(w) for w in FUNCTION_WORDS})
+    size = 1 << (len(hashes) * 4).bit_length()
+    table = np.full(size, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for h in hashes:
+        slot = (h * 0x9E3779B1) & (size - 1)
+        while table[slot] != np.iinfo(np.uint64).max:
+            slot = (slot + 1) & (size - 1)
+        table[slot] = h
+    articles = np.array(sorted(word_hash(w) for w in ARTICLES), dtype=np.uint64)
+    assert len(articles) == 2  # the kernel compares with both
+    return table, articles, np.uint64(word_hash(next(iter(set(ARTICLES.values())))))
 
 
 KERNEL_VIEWS = ("words", "skeleton", "function")
