@@ -42,11 +42,12 @@ def _shingles(text: str) -> list[str]:
 
 
 def dedup_fingerprint(texts: Sequence[str]) -> int:
-    """Fingerprint every text with dedup (all views); returns the number done."""
-    from dedup.fingerprint import fingerprint_text
+    """Fingerprint every text with dedup (all views), in batches as a scan does;
+    returns the number done."""
+    from dedup.fingerprint import fingerprint_many
 
-    for text in texts:
-        fingerprint_text(text)
+    for start in range(0, len(texts), 256):
+        fingerprint_many(texts[start : start + 256])
     return len(texts)
 
 

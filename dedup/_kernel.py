@@ -341,3 +341,27 @@ def sketch(
             words[t] = article
     sigs[2] = minhash(words, ks[2], a, b)
     return len(hashes), sigs, sequence_digest(hashes)
+
+
+@nb.njit(cache=_CACHE)
+def sketch_many(
+    data: Bytes, offsets: npt.NDArray[np.int64], table: Bytes, adata: Bytes,
+    aoff: npt.NDArray[np.int64], max_abbreviation: int,
+    function_words: npt.NDArray[np.uint64], articles: npt.NDArray[np.uint64],
+    article: np.uint64, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
+    ks: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint64]]:
+    """:func:`sketch` of each text ``data[offsets[i]:offsets[i + 1]]``, in one call."""
+    n = len(offsets) - 1
+    counts = np.empty(n, dtype=np.int64)
+    sigs = np.empty((n, 3, len(a)), dtype=np.uint32)
+    digests = np.empty(n, dtype=np.uint64)
+    for d in range(n):
+        count, one, digest = sketch(
+            data[offsets[d] : offsets[d + 1]], table, adata, aoff, max_abbreviation,
+            function_words, articles, article, a, b, ks,
+        )
+        counts[d] = count
+        sigs[d] = one
+        digests[d] = digest
+    return counts, sigs, digests

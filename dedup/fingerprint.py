@@ -15,7 +15,7 @@ cheaper than datasketch's default sha1) is defined in :mod:`dedup.hashing`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +25,7 @@ from datasketch import LeanMinHash
 from dedup.hashing import (
     SCHEME,
     fast_signatures,
+    fast_signatures_many,
     reference_signature,
     sequence_digest,
     shingle_hashes,
@@ -39,6 +40,7 @@ __all__ = [
     "Signature",
     "estimated_jaccard",
     "fingerprint",
+    "fingerprint_many",
     "fingerprint_text",
     "is_empty",
     "lean",
@@ -46,6 +48,8 @@ __all__ = [
 ]
 
 Signature = npt.NDArray[np.uint32]
+Signatures = npt.NDArray[np.uint32]
+"""A ``(documents, num_perm)`` matrix of signatures, one row per document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,27 @@ def fingerprint_text(
     count, computed, digest = fast
     signatures = {name: computed[name] for name in options.views}
     return Fingerprint(digest, signatures, options.seed), count
+
+
+def fingerprint_many(
+    texts: Sequence[str], *, options: FingerprintOptions | None = None
+) -> tuple[dict[str, Signatures], list[str], npt.NDArray[np.int64]]:
+    """Fingerprint many raw texts at once: view -> ``(n, num_perm)`` signatures, the
+    digests and the word counts; the same values as :func:`fingerprint_text` gives for
+    each text, with one compiled call for all of them."""
+    options = options or FingerprintOptions()
+    counts, computed, digests = fast_signatures_many(
+        texts, num_perm=options.num_perm, seed=options.seed
+    )
+    signatures = {name: np.array(computed[name]) for name in options.views}
+    for row in np.flatnonzero(counts < 0).tolist():
+        tokens = tokenize(texts[row])
+        fp = fingerprint(tokens, texts[row], options=options)
+        for name in options.views:
+            signatures[name][row] = fp.signatures[name]
+        digests[row] = fp.digest
+        counts[row] = len(tokens)
+    return signatures, digests, counts
 
 
 def lean(fp: Fingerprint, view: str) -> LeanMinHash:

@@ -19,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from dedup.fingerprint import fingerprint_text
+from dedup.fingerprint import fingerprint_many
 from dedup.hashing import line_keys
 from dedup.model import Evidence
 from dedup.options import DetectorOptions, FingerprintOptions
@@ -119,22 +119,9 @@ class Chrome:
 
 def _fingerprint_range(bounds: tuple[int, int]) -> Fingerprints:
     first, stop = bounds
-    options = _OPTIONS.fingerprint
-    sigs: dict[str, list[npt.NDArray[np.uint32]]] = {view: [] for view in options.views}
-    digests, words, lines = [], [], []
-    for text in _TEXTS[first:stop]:
-        fp, count = fingerprint_text(text, options=options)
-        for view in options.views:
-            sigs[view].append(fp.signatures[view])
-        digests.append(fp.digest)
-        words.append(count)
-        lines.append(line_keys(text))
-    return Fingerprints(
-        {view: _stack(rows, options.num_perm) for view, rows in sigs.items()},
-        digests,
-        np.array(words, dtype=np.int64),
-        lines,
-    )
+    texts = _TEXTS[first:stop]
+    signatures, digests, words = fingerprint_many(texts, options=_OPTIONS.fingerprint)
+    return Fingerprints(signatures, digests, words, [line_keys(text) for text in texts])
 
 
 def _stack(rows: list[npt.NDArray[np.uint32]], num_perm: int) -> npt.NDArray[np.uint32]:

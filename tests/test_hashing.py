@@ -10,7 +10,7 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.fingerprint import fingerprint, fingerprint_text
+from dedup.fingerprint import fingerprint, fingerprint_many, fingerprint_text
 from dedup.hashing import (
     fast_signatures,
     kernel_class,
@@ -106,3 +106,18 @@ def test_reference_signature_is_datasketch() -> None:
     m = MinHash(num_perm=32, seed=3, hashfunc=int, scheme="affine32")
     m.update_batch(hashes.tolist())
     np.testing.assert_array_equal(reference_signature(hashes, num_perm=32, seed=3), m.hashvalues)
+
+
+def test_fingerprint_many_equals_one_at_a_time() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS] + [
+        "Ömer Çelik met Ashton Carter in Ankara on Friday to discuss the war.",  # reference
+        "",
+        "one",
+        "emoji \U0001f600 take the reference path too, as do lone \ud800 surrogates",
+    ]
+    signatures, digests, counts = fingerprint_many(texts)
+    for row, text in enumerate(texts):
+        fp, words = fingerprint_text(text)
+        assert (counts[row], digests[row]) == (words, fp.digest)
+        for view, sig in fp.signatures.items():
+            np.testing.assert_array_equal(signatures[view][row], sig)
