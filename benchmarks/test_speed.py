@@ -1,9 +1,9 @@
 """Speed of fingerprinting and scanning against plain datasketch and rensa (issue 5).
 
 Run with ``pytest benchmarks/test_speed.py --benchmark-enable``; pytest-benchmark prints
-the times of each group side by side, and the ratios are printed at the end of the run. Each benchmark
-checks its result too, so a fast wrong answer fails. Bigger runs and the scaling table:
-``python -m benchmarks.speed`` and ``python -m benchmarks.scaling``.
+the times of each group side by side, and the ratios are printed at the end of the run.
+Each benchmark checks its result too, so a fast wrong answer fails. Bigger runs and the
+scaling table: ``python -m benchmarks.speed`` and ``python -m benchmarks.scaling``.
 """
 
 from __future__ import annotations

@@ -37,10 +37,10 @@ from dedup.views import ARTICLES, FUNCTION_WORDS, VIEWS
 
 __all__ = [
     "KERNEL_VIEWS",
-    "fast_signatures_many",
     "SCHEME",
     "U32",
     "fast_signatures",
+    "fast_signatures_many",
     "kernel_class",
     "line_key",
     "line_keys",
