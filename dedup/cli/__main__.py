@@ -1,0 +1,5 @@
+"""``python -m dedup.cli``: the same as the ``dedup`` command."""
+
+from dedup.cli import main
+
+main()
