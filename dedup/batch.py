@@ -17,31 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-try:
-    from dedup.index.bands import band_keys, candidate_pairs
-except ImportError:  # TEMPORARY until dedup.index.bands lands
-    def band_keys(sig: npt.NDArray[np.uint32], *, bands: int, rows: int) -> npt.NDArray[np.uint64]:
-        s = sig[:, : bands * rows].astype(np.uint64).reshape(len(sig), bands, rows)
-        out = np.zeros((len(sig), bands), dtype=np.uint64)
-        for r in range(rows):
-            out = out * np.uint64(0x9E3779B97F4A7C15) + s[:, :, r]
-        return out
-
-    def candidate_pairs(
-        keys: Sequence[npt.NDArray[np.uint64]], *, exclude: Sequence[npt.NDArray[np.bool_]]
-    ) -> npt.NDArray[np.int64]:
-        found: set[tuple[int, int]] = set()
-        for k, ex in zip(keys, exclude, strict=True):
-            for band in range(k.shape[1]):
-                buckets: dict[int, list[int]] = {}
-                for row, key in enumerate(k[:, band].tolist()):
-                    if not ex[row]:
-                        buckets.setdefault(key, []).append(row)
-                for rows_ in buckets.values():
-                    for x in range(len(rows_)):
-                        for y in range(x + 1, len(rows_)):
-                            found.add((rows_[x], rows_[y]))
-        return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+from dedup.index.bands import band_keys, candidate_pairs
 from dedup.model import Evidence, Kind, Match
 from dedup.options import DetectorOptions
 from dedup.parallel import Chrome, Fingerprints, Tick, verify_pairs

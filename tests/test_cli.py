@@ -45,7 +45,7 @@ def test_scan_seeds_finds_the_one_spun_pair(runner: CliRunner, seeds: Path) -> N
     assert re.fullmatch(
         r"0\.\d{4}  spun  \S+  \S+  aligned \d+%/\d+%, verbatim \d+%, skeleton J 0\.\d\d", row
     )
-    assert summary == "1 pair among 5 documents"
+    assert summary == "1 pair among 6 documents"  # five seeds and their README
 
 
 def test_scan_seeds_as_json_lines(runner: CliRunner, seeds: Path) -> None:
@@ -60,7 +60,7 @@ def test_scan_seeds_as_json(runner: CliRunner, seeds: Path) -> None:
     result = runner.invoke(main, ["scan", str(seeds), "--format", "json"])
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    assert (document["documents"], document["problems"]) == (5, [])
+    assert (document["documents"], document["problems"]) == (6, [])
     assert [(m["a"], m["b"], m["kind"]) for m in document["matches"]] == [(*PAIR, "spun")]
 
 
@@ -84,14 +84,14 @@ def test_the_kind_filter_can_leave_nothing_and_exit_0(runner: CliRunner, seeds: 
     result = runner.invoke(main, ["scan", str(seeds), "--kind", "exact", "--kind", "partial"])
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
-        "no duplicates among 5 documents\n",
+        "no duplicates among 6 documents\n",
         "",
     )
 
 
 def test_a_high_threshold_leaves_nothing(runner: CliRunner, seeds: Path) -> None:
     result = runner.invoke(main, ["scan", str(seeds), "--threshold", "0.99", "--clusters"])
-    assert (result.exit_code, result.stdout) == (0, "no duplicates among 5 documents\n")
+    assert (result.exit_code, result.stdout) == (0, "no duplicates among 6 documents\n")
 
 
 # -- bad input: warnings, the rest is scanned --------------------------------------------
