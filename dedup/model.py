@@ -85,6 +85,8 @@ class Evidence:
         boilerplate: sentences left out of the alignment because their line recurs in
             many documents that are not copies of these two (page chrome: navigation,
             newsletter blurbs, footers).
+        quotations: sentences left out of the alignment because they are mostly quoted
+            speech, which independent reports of one story share.
     """
 
     views: tuple[ViewScores, ...]
@@ -93,6 +95,7 @@ class Evidence:
     verbatim: float
     aligned_sentences: int
     boilerplate: int = 0
+    quotations: int = 0
 
     def swapped(self) -> Evidence:
         """The same evidence with the roles of ``a`` and ``b`` exchanged."""

@@ -94,6 +94,9 @@ class VerifyOptions:
             and in over twice as many as a pair's typical line, is page chrome for that
             pair and left out of its alignment (0 turns this off; see
             :class:`dedup.parallel.Chrome`).
+        skip_quotations: leave sentences that are mostly inside quotation marks out of
+            the alignment (unless most of a document is quoted): independent reports of
+            one story quote the same statements, so quotes are no evidence of copying.
     """
 
     sentence_similarity: float = 0.4
@@ -101,6 +104,7 @@ class VerifyOptions:
     verbatim: float = 0.9
     near_duplicate: float = 0.8
     boilerplate_documents: int = 3
+    skip_quotations: bool = True
 
     def __post_init__(self) -> None:
         _check_fraction("sentence_similarity", self.sentence_similarity)

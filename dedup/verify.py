@@ -16,6 +16,7 @@ LSH only proposes candidates; this module measures them. Two kinds of evidence:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ from dedup.options import FingerprintOptions, VerifyOptions
 from dedup.tokens import Tokens, tokenize
 from dedup.views import VIEWS
 
-__all__ = ["Prepared", "align", "classify", "evidence", "prepare", "view_scores"]
+__all__ = ["Prepared", "align", "classify", "evidence", "prepare", "quoted", "view_scores"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,26 +85,59 @@ class Alignment:
     verbatim: float
     pairs: int
     boilerplate: int = 0
+    quotations: int = 0
+
+
+_QUOTE_MARKS = re.compile(r"[\"“”«»„\n]")
+
+
+def quoted(tokens: Tokens) -> list[bool]:
+    """Whether each word is inside quotation marks (a quotation ends at a line break).
+
+    >>> quoted(tokenize('He said "we will talk" today.'))
+    [False, False, True, True, True, False]
+    """
+    marks = [(m.start(), m.group()) for m in _QUOTE_MARKS.finditer(tokens.text)]
+    inside, out, i = False, [], 0
+    for start in tokens.starts:
+        while i < len(marks) and marks[i][0] < start:
+            mark = marks[i][1]
+            if mark == "\n" or mark in "”»":
+                inside = False
+            elif mark in "“«„":
+                inside = True
+            else:  # a straight quote opens or closes
+                inside = not inside
+            i += 1
+        out.append(inside)
+    return out
 
 
 def _sentences(
-    tokens: Tokens, min_words: int, ignore: Collection[int]
-) -> tuple[list[list[str]], int]:
-    """The sentences that count, and how many were left out as page chrome."""
-    if not ignore:
-        return [tokens.keys[a:b] for a, b in tokens.sentences if b - a >= min_words], 0
+    tokens: Tokens, options: VerifyOptions, ignore: Collection[int]
+) -> tuple[list[list[str]], int, int]:
+    """The sentences that count, how many were left out as page chrome, and how many
+    as quotations."""
+    min_words = options.min_sentence_words
+    inside = quoted(tokens) if options.skip_quotations else []
+    if inside and 2 * sum(inside) > len(inside):
+        inside = []  # mostly quotation (an interview, a statement): keep it all
     text = tokens.text
-    kept, dropped = [], 0
+    kept, chrome, quotations = [], 0, 0
     for a, b in tokens.sentences:
         if b - a < min_words:
             continue
-        start = text.rfind("\n", 0, tokens.starts[a]) + 1
-        end = text.find("\n", tokens.ends[b - 1])
-        if line_key(text[start : end if end >= 0 else len(text)]) in ignore:
-            dropped += 1
-        else:
-            kept.append(tokens.keys[a:b])
-    return kept, dropped
+        if inside and 2 * sum(inside[a:b]) > b - a:
+            quotations += 1
+            continue
+        if ignore:
+            start = text.rfind("\n", 0, tokens.starts[a]) + 1
+            end = text.find("\n", tokens.ends[b - 1])
+            if line_key(text[start : end if end >= 0 else len(text)]) in ignore:
+                chrome += 1
+                continue
+        kept.append(tokens.keys[a:b])
+    return kept, chrome, quotations
 
 
 def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], list[str]]:
@@ -139,10 +173,10 @@ def align(
     (0.54, 0.54, 1)
     """
     options = options or VerifyOptions()
-    sa, dropped_a = _sentences(a, options.min_sentence_words, ignore)
-    sb, dropped_b = _sentences(b, options.min_sentence_words, ignore)
+    sa, chrome_a, quoted_a = _sentences(a, options, ignore)
+    sb, chrome_b, quoted_b = _sentences(b, options, ignore)
     if not sa or not sb:
-        return Alignment(0.0, 0.0, 0.0, 0, dropped_a + dropped_b)
+        return Alignment(0.0, 0.0, 0.0, 0, chrome_a + chrome_b, quoted_a + quoted_b)
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
     ea, eb = _encode(sa + _joined(sa), sb + _joined(sb))
@@ -160,7 +194,8 @@ def align(
         aligned_b=float(len_b[hit_b].sum() / len_b.sum()),
         verbatim=kept / copied if copied else 0.0,
         pairs=int(min(hit_a.sum(), hit_b.sum())),
-        boilerplate=dropped_a + dropped_b,
+        boilerplate=chrome_a + chrome_b,
+        quotations=quoted_a + quoted_b,
     )
 
 
@@ -201,6 +236,7 @@ def evidence(
         verbatim=aligned.verbatim,
         aligned_sentences=aligned.pairs,
         boilerplate=aligned.boilerplate,
+        quotations=aligned.quotations,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dedup.model import Evidence, Kind
+from dedup.options import VerifyOptions
 from dedup.tokens import tokenize
 from dedup.verify import align, classify
 
@@ -69,3 +70,31 @@ def _ev(aligned_a: float, aligned_b: float, verbatim: float) -> Evidence:
 )
 def test_classify(ev: Evidence, exact: bool, kind: Kind, score: float) -> None:
     assert classify(ev, exact=exact) == (kind, score)
+
+
+def test_shared_quotations_are_no_evidence_of_copying() -> None:
+    quote = (
+        '"We have said before that we would welcome Russian contributions to the '
+        'overall global effort against the Islamic State," Kerry told reporters.'
+    )
+    one = tokenize(
+        f"Kerry spoke in London on Tuesday about the talks with Moscow. {quote} "
+        "The Pentagon has not yet decided how it will answer the offer from Russia."
+    )
+    two = tokenize(
+        "The State Department weighed its reply through the week, officials said. "
+        f"{quote} Critics in Congress called the approach naive and far too slow."
+    )
+    assert align(one, two).aligned_a == 0.0
+    assert align(one, two).quotations == 2
+    kept = align(one, two, VerifyOptions(skip_quotations=False))
+    assert kept.aligned_a > 0.2
+
+
+def test_a_document_that_is_mostly_quotation_keeps_its_quotes() -> None:
+    statement = tokenize(
+        '"The talks were useful and we agreed to meet again next month in Geneva. '
+        'Both sides will continue to discuss the mechanisms for deconfliction."'
+    )
+    got = align(statement, statement)
+    assert (got.aligned_a, got.quotations) == (1.0, 0)
