@@ -17,9 +17,18 @@ nonsense swaps ("In" for "Home"). So the diff works in two levels:
    script. A run of changes between aligned words is a *substitution* when it is short
    (one word for one, a run of one-for-one swaps, or a phrase of a few words) and
    *rewritten* when it is long; pure insertions and deletions stay what they are.
+   A swap of several words for more words ("scariest part" for "shudderiest set
+   forth") is cut into swaps of one word for a phrase, where the phrases keep the
+   case and inflection of their words, end in particles and span no punctuation.
    Stray one- or two-word "equal" runs inside a rewritten stretch (an "a" the aligner
    happened to pair up) are folded into the rewrite, so they do not split it into
-   pseudo-substitutions.
+   pseudo-substitutions. A thesaurus offers phrases that contain the word they replace
+   ("policy" becomes "insurance policy", "war" becomes "state of war"); the aligner sees
+   the word kept and a word or two inserted beside it. In a paragraph with other swaps,
+   such an insertion joins the word it leans on into one substitution: the word after
+   it (a modifier before its head), unless punctuation or a particle ("make up",
+   "peace of mind") ties it to the word before. Very common words ("the", "of", "in")
+   are never taken as the word replaced.
 
 Every span carries token indices and character offsets into both texts, for renderers.
 
@@ -37,13 +46,14 @@ import math
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple, cast
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
-from dedup.direction import Direction, guess_direction
+from dedup.direction import Direction, guess_direction, zipf
 from dedup.errors import OptionsError
 from dedup.tokens import Tokens, tokenize
 
@@ -92,6 +102,22 @@ class DiffOptions:
             longer run of changed words is a rewrite.
         min_anchor_words: a run of equal words shorter than this between a rewrite and
             another change is folded into the rewrite.
+        expansions: in a paragraph with other swaps, report a word the copy replaced
+            with a phrase around it ("policy" to "insurance policy", "help" to "help
+            oneself": a thesaurus's multiword entry, at most ``max_phrase_words``
+            long) as one substitution, not as an inserted word or two (and a phrase
+            cut down to one of its words likewise).
+
+    >>> a = "Kerry said the scariest part of the foreign policy is over."
+    >>> b = "Kerry pronounced the shudderiest set forth of the foreign insurance policy is over."
+    >>> for s in diff(a, b).substitutions:
+    ...     print(f"{s.original} -> {s.replacement}")
+    part -> set forth
+    policy -> insurance policy
+    said -> pronounced
+    scariest -> shudderiest
+    >>> len(diff(a, b, options=DiffOptions(expansions=False)).substitutions)
+    3
     """
 
     paragraph_similarity: float = 0.3
@@ -101,6 +127,7 @@ class DiffOptions:
     max_phrase_words: int = 3
     max_swap_run: int = 6
     min_anchor_words: int = 3
+    expansions: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 < self.paragraph_similarity <= 1.0:
@@ -358,12 +385,22 @@ class _Alignment:
         return _Alignment(self.b, self.a, groups, self.added, self.dropped, counts)
 
 
+# The characters words are encoded as, made once: enough for the vocabulary of two
+# long articles (a larger one makes its own).
+_CHARS = tuple(map(chr, range(0x100, 0x100 + 8192)))
+
+
 def _encode(a: Tokens, b: Tokens) -> tuple[str, str]:
     """Both texts as strings of one character per word (shared vocabulary)."""
     vocab = dict.fromkeys(a.keys)
     vocab.update(dict.fromkeys(b.keys))
-    chars = [chr(n if n < 0xD800 else n + 0x800) for n in range(0x100, 0x100 + len(vocab))]
-    codes = dict(zip(vocab, chars, strict=True))
+    if len(vocab) <= len(_CHARS):
+        codes = dict(zip(vocab, _CHARS, strict=False))
+    else:  # skip the surrogate code points
+        numbers = range(0x100, 0x100 + len(vocab))
+        codes = dict(
+            zip(vocab, (chr(n if n < 0xD800 else n + 0x800) for n in numbers), strict=True)
+        )
     return "".join(map(codes.__getitem__, a.keys)), "".join(map(codes.__getitem__, b.keys))
 
 
@@ -378,19 +415,20 @@ def _align(a: Tokens, b: Tokens, options: DiffOptions) -> _Alignment:
     pb = [xb[first:stop] for first, stop in b.paragraphs]
     groups = _match(pa, pb, options)
     _merge_neighbours(groups, pa, pb, options)
-    counts: Counter[tuple[str, str]] = Counter()
+    swaps: list[tuple[str, str]] = []
     ta, sa, ea, tb, sb, eb = a.text, a.starts, a.ends, b.text, b.starts, b.ends
     for g in groups:
         i0, i_stop = a.paragraphs[g.a_first][0], a.paragraphs[g.a_last][1]
         j0, j_stop = b.paragraphs[g.b_first][0], b.paragraphs[g.b_last][1]
-        g.regions = _regions(xa[i0:i_stop], xb[j0:j_stop], i0, j0, options)
+        g.regions = _regions(xa[i0:i_stop], xb[j0:j_stop], a, b, i0, j0, options)
         for op, i1, i2, j1, j2 in g.regions:
             if op is not _SUB:
                 continue
             if i2 - i1 == 1 == j2 - j1:  # most swaps: skip the join
-                counts[ta[sa[i1] : ea[i1]].lower(), tb[sb[j1] : eb[j1]].lower()] += 1
+                swaps.append((ta[sa[i1] : ea[i1]].lower(), tb[sb[j1] : eb[j1]].lower()))
             else:
-                counts[_words(a, i1, i2), _words(b, j1, j2)] += 1
+                swaps.append((_words(a, i1, i2), _words(b, j1, j2)))
+    counts = Counter(swaps)
     used_a = {p for g in groups for p in range(g.a_first, g.a_last + 1)}
     used_b = {p for g in groups for p in range(g.b_first, g.b_last + 1)}
     groups.sort(key=lambda g: g.b_first)
@@ -404,22 +442,19 @@ def _match(pa: list[str], pb: list[str], options: DiffOptions) -> list[_Group]:
     """
     if not pa or not pb:
         return []
-    sims = process.cdist(
-        pa,
-        pb,
-        scorer=Levenshtein.normalized_similarity,
-        score_cutoff=options.gap_similarity,
-        workers=1,
-    )
+    # (No score_cutoff: it costs more than the comparison below, which does its job.)
+    sims = process.cdist(pa, pb, scorer=Levenshtein.normalized_similarity, workers=1)
     rows, cols = np.nonzero(sims >= options.gap_similarity)
     values = sims[rows, cols]
-    order = np.lexsort((cols, rows, -values)).tolist()  # best first; ties in text order
+    order = np.lexsort((cols, rows, -values))  # best first; ties in text order
+    candidates = list(
+        zip(rows[order].tolist(), cols[order].tolist(), values[order].tolist(), strict=True)
+    )
     groups: list[_Group] = []
     taken_a: set[int] = set()
     taken_b: set[int] = set()
     for strong in (True, False):
-        for k in order:
-            i, j, sim = int(rows[k]), int(cols[k]), float(values[k])
+        for i, j, sim in candidates:
             if i in taken_a or j in taken_b or (sim >= options.paragraph_similarity) != strong:
                 continue
             if not strong and not _in_gap(groups, i, j):
@@ -442,36 +477,50 @@ def _in_gap(groups: list[_Group], i: int, j: int) -> bool:
 def _merge_neighbours(
     groups: list[_Group], pa: list[str], pb: list[str], options: DiffOptions
 ) -> None:
-    """Let unmatched paragraphs next to a match join it, best gain first."""
+    """Let unmatched paragraphs next to a match join it, best gain first.
+
+    A join changes only the gains of the group that grew (the others' paragraphs and
+    neighbours stay as they were), so each group's candidates are worked out once and
+    again only after it grows.
+    """
     free = {
         "a": set(range(len(pa))) - {g.a_first for g in groups},  # groups are 1:1 here
         "b": set(range(len(pb))) - {g.b_first for g in groups},
     }
     paras = {"a": pa, "b": pb}
+
+    def candidates(g: _Group) -> list[tuple[int, str, int]]:
+        """(gain, side, paragraph) of each free neighbour whose join gains enough."""
+        if not (
+            {g.a_first - 1, g.a_last + 1} & free["a"] or {g.b_first - 1, g.b_last + 1} & free["b"]
+        ):
+            return []
+        xa = "".join(pa[g.a_first : g.a_last + 1])
+        xb = "".join(pb[g.b_first : g.b_last + 1])
+        base = _lcs(xa, xb)
+        found = []
+        for side in ("a", "b"):
+            first, last = (g.a_first, g.a_last) if side == "a" else (g.b_first, g.b_last)
+            for p in (first - 1, last + 1):
+                if p not in free[side]:
+                    continue
+                joined = "".join(paras[side][min(p, first) : max(p, last) + 1])
+                gain = (_lcs(joined, xb) if side == "a" else _lcs(xa, joined)) - base
+                if gain >= max(2, math.ceil(options.merge_share * len(paras[side][p]))):
+                    found.append((gain, side, p))
+        return found
+
+    pending = [candidates(g) for g in groups]
     while True:
-        best: tuple[int, _Group, str, int] | None = None
-        for g in groups:
-            if not (
-                {g.a_first - 1, g.a_last + 1} & free["a"]
-                or {g.b_first - 1, g.b_last + 1} & free["b"]
-            ):
-                continue
-            xa = "".join(pa[g.a_first : g.a_last + 1])
-            xb = "".join(pb[g.b_first : g.b_last + 1])
-            base = _lcs(xa, xb)
-            for side in ("a", "b"):
-                first, last = (g.a_first, g.a_last) if side == "a" else (g.b_first, g.b_last)
-                for p in (first - 1, last + 1):
-                    if p not in free[side]:
-                        continue
-                    joined = "".join(paras[side][min(p, first) : max(p, last) + 1])
-                    gain = (_lcs(joined, xb) if side == "a" else _lcs(xa, joined)) - base
-                    need = max(2, math.ceil(options.merge_share * len(paras[side][p])))
-                    if gain >= need and (best is None or gain > best[0]):
-                        best = (gain, g, side, p)
+        best: tuple[int, int, str, int] | None = None
+        for k, found in enumerate(pending):
+            for gain, side, p in found:
+                if p in free[side] and (best is None or gain > best[0]):
+                    best = (gain, k, side, p)
         if best is None:
             return
-        _, g, side, p = best
+        _, k, side, p = best
+        g = groups[k]
         free[side].discard(p)
         if side == "a":
             g.a_first, g.a_last = min(g.a_first, p), max(g.a_last, p)
@@ -482,53 +531,253 @@ def _merge_neighbours(
                 "".join(pa[g.a_first : g.a_last + 1]), "".join(pb[g.b_first : g.b_last + 1])
             )
         )
+        pending[k] = candidates(g)
 
 
 # --- word alignment -----------------------------------------------------------------
 
 
-def _regions(x: str, y: str, a0: int, b0: int, options: DiffOptions) -> list[_Region]:
-    """The classified word alignment of one match; token indices offset by a0, b0."""
-    # Runs (equal?, i1, i2, j1, j2, forced rewrite?), consecutive changes merged.
+def _regions(
+    x: str, y: str, a: Tokens, b: Tokens, a0: int, b0: int, options: DiffOptions
+) -> list[_Region]:
+    """The classified word alignment of one match: ``x`` and ``y`` are its encoded
+    words, which start at token ``a0`` of ``a`` and ``b0`` of ``b``."""
+    # Runs (equal?, i1, i2, j1, j2, forced rewrite?): the equal opcodes and the
+    # changes between them, each stretch of changes one run.
     runs: list[_Run] = []
     run_limit, phrase_limit = options.max_swap_run, options.max_phrase_words
-    rewrites = changing = False
+    rewrites = False
+    pi, pj = a0, b0
     opcodes = cast(list[tuple[str, int, int, int, int]], Levenshtein.opcodes(x, y).as_list())
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
+            i1, i2, j1, j2 = i1 + a0, i2 + a0, j1 + b0, j2 + b0
+            if i1 > pi or j1 > pj:
+                runs.append((False, pi, i1, pj, j1, False))
+                n, m = i1 - pi, j1 - pj
+                if n and m and not ((n == m and n <= run_limit) or max(n, m) <= phrase_limit):
+                    rewrites = True
             runs.append((True, i1, i2, j1, j2, False))
-            changing = False
-            continue
-        if changing:
-            i1, j1 = runs[-1][1], runs[-1][3]
-            runs[-1] = (False, i1, i2, j1, j2, False)
-        else:
-            runs.append((False, i1, i2, j1, j2, False))
-            changing = True
-        n, m = i2 - i1, j2 - j1
+            pi, pj = i2, j2
+    i_stop, j_stop = a0 + len(x), b0 + len(y)
+    if i_stop > pi or j_stop > pj:
+        runs.append((False, pi, i_stop, pj, j_stop, False))
+        n, m = i_stop - pi, j_stop - pj
         if n and m and not ((n == m and n <= run_limit) or max(n, m) <= phrase_limit):
             rewrites = True
     if rewrites:
         runs = _absorb(runs, options)
     out: list[_Region] = []
+    phrases = indels = False
     for equal, i1, i2, j1, j2, forced in runs:
-        i1, i2, j1, j2 = i1 + a0, i2 + a0, j1 + b0, j2 + b0
-        n, m = i2 - i1, j2 - j1
         if equal:
             out.append((_EQUAL, i1, i2, j1, j2))
-        elif n == 1 == m and not forced:
+            continue
+        n, m = i2 - i1, j2 - j1
+        if n == 1 == m and not forced:
             out.append((_SUB, i1, i2, j1, j2))
         elif n == 0:
             out.append((_INS, i1, i2, j1, j2))
+            indels = True
         elif m == 0:
             out.append((_DEL, i1, i2, j1, j2))
+            indels = True
         elif forced or not _is_swap(n, m, options):
             out.append((_REW, i1, i2, j1, j2))
         elif n == m:
             out.extend((_SUB, i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(n))
         else:
             out.append((_SUB, i1, i2, j1, j2))
+            phrases = True
+    if phrases:
+        out = _split_phrases(out, a, b)
+    if indels and options.expansions:
+        out = _expand(out, a, b, options.max_phrase_words - 1)
     return out
+
+
+def _split_phrases(regions: list[_Region], a: Tokens, b: Tokens) -> list[_Region]:
+    """Split each phrase swap of several words for more (or fewer) into swaps of one
+    word for a phrase: "scariest part" for "shudderiest set forth" is "scariest" for
+    "shudderiest" and "part" for "set forth". The cut is where :func:`_grouping` says."""
+    out: list[_Region] = []
+    for region in regions:
+        op, i1, i2, j1, j2 = region
+        n, m = i2 - i1, j2 - j1
+        if op is not _SUB or n == m or min(n, m) < 2:
+            out.append(region)
+        elif n < m:
+            sizes = _grouping(a, i1, i2, b, j1, j2)
+            if sizes is None:
+                out.append(region)
+            else:
+                words = zip(_pairs(i1, [1] * n), _pairs(j1, sizes), strict=True)
+                out.extend((_SUB, o1, o2, c1, c2) for (o1, o2), (c1, c2) in words)
+        else:
+            sizes = _grouping(b, j1, j2, a, i1, i2)
+            if sizes is None:
+                out.append(region)
+            else:
+                words = zip(_pairs(i1, sizes), _pairs(j1, [1] * m), strict=True)
+                out.extend((_SUB, o1, o2, c1, c2) for (o1, o2), (c1, c2) in words)
+    return out
+
+
+def _pairs(first: int, sizes: list[int]) -> list[tuple[int, int]]:
+    """Consecutive ``(first, stop)`` ranges of the given sizes."""
+    out = []
+    for size in sizes:
+        out.append((first, first + size))
+        first += size
+    return out
+
+
+def _grouping(short: Tokens, s1: int, s2: int, long: Tokens, l1: int, l2: int) -> list[int] | None:
+    """How many of the words ``long[l1:l2]`` replace each word of ``short[s1:s2]``.
+
+    A phrase never spans punctuation or a line break, and starts with a capital
+    exactly when its word does (spinners keep the case); of the cuts that keep to
+    this, a phrase ending in a particle ("score out", "puting on") and one keeping
+    the word's inflection ("scariest" for "shudderiest") are likelier. On a tie the
+    later words take the extra ones. ``None`` when no cut keeps to the rules.
+    """
+    best: tuple[float, list[int]] | None = None
+    for sizes in _compositions(l2 - l1, s2 - s1):
+        scores = []
+        for word, (first, stop) in zip(range(s1, s2), _pairs(l1, sizes), strict=True):
+            gain = _phrase_score(short, word, long, first, stop)
+            if gain is None:
+                break
+            scores.append(gain)
+        else:
+            if best is None or sum(scores) > best[0]:
+                best = (sum(scores), sizes)
+    return None if best is None else best[1]
+
+
+def _compositions(total: int, parts: int) -> list[list[int]]:
+    """Every way to write ``total`` as an ordered sum of ``parts`` positive numbers,
+    the ones with the smallest first parts first."""
+    if parts == 1:
+        return [[total]]
+    return [
+        [first, *rest]
+        for first in range(1, total - parts + 2)
+        for rest in _compositions(total - first, parts - 1)
+    ]
+
+
+_INFLECTIONS = ("ing", "ed", "est", "er", "ly", "s")
+
+
+def _inflection(key: str) -> str:
+    for ending in _INFLECTIONS:
+        if key.endswith(ending) and len(key) > len(ending) + 2:
+            return ending
+    return ""
+
+
+def _phrase_score(word: Tokens, index: int, phrase: Tokens, first: int, stop: int) -> float | None:
+    """How likely ``phrase[first:stop]`` replaced the word ``word[index]`` (``None``:
+    it cannot have)."""
+    keys, text, starts, ends = phrase.keys, phrase.text, phrase.starts, phrase.ends
+    if word.capital[index] != phrase.capital[first] or any(
+        _apart(text[ends[k] : starts[k + 1]]) for k in range(first, stop - 1)
+    ):
+        return None
+    score = 0.0
+    if stop - first > 1 and keys[stop - 1] in _PARTICLES and not _common(keys[first]):
+        score += 1.0
+    ending = _inflection(word.keys[index])
+    if ending and any(_inflection(keys[k]) == ending for k in range(first, stop)):
+        score += 0.5
+    return score
+
+
+# Words at least this common (Zipf scale, see dedup.direction.zipf) are closed-class
+# words ("the", "of", "in", "up", "more"): never a word a spinner replaced.
+_COMMON_ZIPF = 6.3
+
+
+# Particles and prepositions that follow the word of a multiword phrase ("take in",
+# "help out", "peace of mind").
+_PARTICLES = frozenset(
+    "about across after along around away back by down for forth in into of off on out "
+    "over through to up with".split()
+)
+
+
+def _common(key: str) -> bool:
+    return zipf(key) >= _COMMON_ZIPF
+
+
+def _expand(regions: list[_Region], a: Tokens, b: Tokens, limit: int) -> list[_Region]:
+    """Join each short insertion (or deletion) to the word it leans on, as one
+    substitution, if the match has other swaps (see the module docs)."""
+    if not any(r[0] is _SUB for r in regions) or not any(
+        (r[0] is _INS and r[4] - r[3] <= limit) or (r[0] is _DEL and r[2] - r[1] <= limit)
+        for r in regions
+    ):
+        return regions
+    regions = list(regions)
+    out: list[_Region] = []
+    for k, region in enumerate(regions):
+        op, i1, i2, j1, j2 = region
+        if op is _EQUAL and i1 == i2:  # its one word went to the expansion before it
+            continue
+        extra = j2 - j1 if op is _INS else i2 - i1 if op is _DEL else 0
+        if not 0 < extra <= limit:
+            out.append(region)
+            continue
+        if out and out[-1][0] is not _EQUAL:  # next to an expansion: leave it alone
+            out.append(region)
+            continue
+        before = bool(out)
+        after = k + 1 < len(regions) and regions[k + 1][0] is _EQUAL
+        if op is _INS:
+            side = _lean(b, j1, j2, before=before, after=after)
+        else:
+            side = _lean(a, i1, i2, before=before, after=after)
+        if side < 0:
+            _, e1, e2, f1, f2 = out.pop()
+            if e2 - e1 > 1:
+                out.append((_EQUAL, e1, e2 - 1, f1, f2 - 1))
+            out.append((_SUB, i1 - 1, i2, j1 - 1, j2))
+        elif side > 0:
+            _, e1, e2, f1, f2 = regions[k + 1]
+            regions[k + 1] = (_EQUAL, e1 + 1, e2, f1 + 1, f2)
+            out.append((_SUB, i1, i2 + 1, j1, j2 + 1))
+        else:
+            out.append(region)
+    return out
+
+
+def _lean(tokens: Tokens, first: int, stop: int, *, before: bool, after: bool) -> int:
+    """Which word the extra words ``first:stop`` belong with: -1 the word before them,
+    1 the word after, 0 neither (only words kept on both sides can be chosen)."""
+    keys = tokens.keys
+    before = before and not _common(keys[first - 1])
+    after = after and not _common(keys[stop])
+    if stop - first == 1 and _common(keys[first]):
+        # a lone particle follows its word ("take in"); an article or "and" is no swap
+        return -1 if before and keys[first] in _PARTICLES else 0
+    if not (before and after):
+        return -1 if before else int(after)
+    text, starts, ends = tokens.text, tokens.starts, tokens.ends
+    gap_before = _apart(text[ends[first - 1] : starts[first]])
+    gap_after = _apart(text[ends[stop - 1] : starts[stop]])
+    if gap_before and not gap_after:
+        return 1
+    if gap_after and not gap_before:
+        return -1
+    if keys[first] in _PARTICLES and not _common(keys[stop - 1]):
+        return -1  # a particle follows its word: "peace of mind"
+    return 1  # a modifier before its head: "insurance policy", "state of war"
+
+
+def _apart(gap: str) -> bool:
+    """Whether the text between two words keeps them apart: punctuation, a line break."""
+    return "\n" in gap or not gap.isspace()
 
 
 def _is_swap(n: int, m: int, options: DiffOptions) -> bool:
@@ -595,12 +844,15 @@ def _report(al: _Alignment, direction: Direction, swapped: bool) -> DiffReport:
     verbatim = rewritten = inserted = deleted = swaps = isolated = 0
     per_match: list[tuple[int, int]] = []  # aligned copy words, substituted copy words
     matches = []
+    new_span = tuple.__new__  # a Span without the Python-level __new__ of NamedTuple
+    equal_op, sub_op, rew_op, ins_op, aligned_ops = _EQUAL, _SUB, _REW, _INS, _ALIGNED
     for k, g in enumerate(al.groups):
         regions = g.regions
         a0, b0 = a.paragraphs[g.a_first][0], b.paragraphs[g.b_first][0]
         aligned = substituted = 0
         last = len(regions) - 1
-        spans = []
+        spans: list[Span] = []
+        append = spans.append
         for r, (op, i1, i2, j1, j2) in enumerate(regions):
             # Character spans; an empty run sits right after the word before it.
             if i2 > i1:
@@ -613,26 +865,26 @@ def _report(al: _Alignment, direction: Direction, swapped: bool) -> DiffReport:
             else:
                 pos = b_ends[j1 - 1] if j1 > b0 else b_starts[j1]
                 cb = (pos, pos)
-            spans.append(Span(op, (i1, i2), (j1, j2), ca, cb))
-            if op is _EQUAL:
+            append(new_span(Span, (op, (i1, i2), (j1, j2), ca, cb)))
+            if op is equal_op:
                 aligned += j2 - j1
-                verbatim += j2 - j1
-            elif op is _SUB:
+            elif op is sub_op:
                 aligned += j2 - j1
                 substituted += j2 - j1
                 swaps += 1
                 if (
                     i2 - i1 == 1 == j2 - j1
-                    and (r == 0 or regions[r - 1][0] in _ALIGNED)
-                    and (r == last or regions[r + 1][0] in _ALIGNED)
+                    and (r == 0 or regions[r - 1][0] in aligned_ops)
+                    and (r == last or regions[r + 1][0] in aligned_ops)
                 ):
                     isolated += 1
-            elif op is _REW:
+            elif op is rew_op:
                 rewritten += j2 - j1
-            elif op is _INS:
+            elif op is ins_op:
                 inserted += j2 - j1
             else:
                 deleted += i2 - i1
+        verbatim += aligned - substituted
         per_match.append((aligned, substituted))
         matches.append(
             ParagraphMatch(
@@ -670,7 +922,7 @@ def _report(al: _Alignment, direction: Direction, swapped: bool) -> DiffReport:
             (verbatim + sum(s for _, s in per_match)) / nb if nb else 0.0,
         ),
     )
-    table = sorted(al.counts.items(), key=lambda item: (-item[1], item[0]))
+    table = sorted(sorted(al.counts.items()), key=itemgetter(1), reverse=True)  # stable
     return DiffReport(
         original=a.text,
         copy=b.text,

@@ -312,8 +312,9 @@ def html(
 
 
 def html_scan(pairs: Sequence[tuple[PairInfo, DiffReport]], *, title: str = "dedup scan") -> str:
-    """One self-contained HTML page for a whole scan: an index of the pairs, then the
-    diff of each (see :func:`html_fragment`)."""
+    """One self-contained HTML page for a whole scan: an index of the pairs, then each
+    pair as a collapsed ``<details>`` block that opens to its diff (see
+    :func:`html_fragment`), so a moderator reviews a whole feed on one page."""
     rows = []
     for n, (info, report) in enumerate(pairs, 1):
         score = "" if info.score is None else f"{info.score:.3f}"
@@ -326,15 +327,15 @@ def html_scan(pairs: Sequence[tuple[PairInfo, DiffReport]], *, title: str = "ded
         "<table><thead><tr><th>#</th><th>a</th><th>b</th><th>kind</th><th>score</th>"
         "<th>spin</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
-    sections = [
-        html_fragment(
-            report,
-            names=(info.a, info.b),
-            title=f"{n}. {info.a} ↔ {info.b}" + (f" ({info.kind})" if info.kind else ""),
-            anchor=f"pair-{n}",
+    sections = []
+    for n, (info, report) in enumerate(pairs, 1):
+        label = f"{n}. {info.a} ↔ {info.b}" + (f" ({info.kind}" if info.kind else "")
+        if info.kind:
+            label += f", score {info.score:.3f})" if info.score is not None else ")"
+        fragment = html_fragment(report, names=(info.a, info.b), anchor=f"diff-{n}")
+        sections.append(
+            f'<details id="pair-{n}"><summary>{_esc(label)}</summary>\n{fragment}\n</details>'
         )
-        for n, (info, report) in enumerate(pairs, 1)
-    ]
     return _page(title, f"<h1>{_esc(title)}</h1>\n{index}\n" + "\n".join(sections))
 
 

@@ -17,7 +17,10 @@ own string; the diff and the HTML report rely on that. Each token also has a *ke
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from itertools import pairwise
 
 from dedup.normalize import fold
 
@@ -79,46 +82,65 @@ class Tokens:
 
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into words, sentences and paragraphs (see :class:`Tokens`)."""
-    keys: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    capital: list[bool] = []
-    for m in _WORD.finditer(text):
-        word = m.group()
-        keys.append(fold(word))
-        starts.append(m.start())
-        ends.append(m.end())
-        first = word[0]
-        capital.append(first.isupper() or first.isdigit())
+    matches = list(_WORD.finditer(text))
+    words = [m.group() for m in matches]
+    starts = [m.start() for m in matches]
+    ends = [m.end() for m in matches]
+    keys = list(map(_fold, words))
+    capital = [word[0].isupper() or word[0].isdigit() for word in words]
     initial, sentences, paragraphs = _segments(text, keys, starts, ends, capital)
     return Tokens(text, keys, starts, ends, capital, initial, sentences, paragraphs)
+
+
+# Articles repeat the same few hundred words: fold each once.
+_fold = lru_cache(maxsize=1 << 16)(fold)
 
 
 def _segments(
     text: str, keys: list[str], starts: list[int], ends: list[int], capital: list[bool]
 ) -> tuple[list[bool], list[tuple[int, int]], list[tuple[int, int]]]:
-    initial = [True] * min(len(keys), 1)
-    sentences: list[tuple[int, int]] = []
-    paragraphs: list[tuple[int, int]] = []
+    """Sentence starts, sentences and paragraphs.
+
+    A paragraph starts at a word with a line break before it; a sentence starts there
+    too, and at a capitalised word after terminal punctuation (not after an
+    abbreviation or an initial). Only those two kinds of word are looked at.
+    """
     n = len(keys)
-    sent_start = para_start = 0
-    for i in range(1, n + 1):
-        if i < n:
-            gap = text[ends[i - 1] : starts[i]]
-            new_para = "\n" in gap
-            new_sent = new_para or (
-                capital[i]
-                and _SENTENCE_GAP.search(gap + " ") is not None
-                and keys[i - 1] not in ABBREVIATIONS
-                and not (len(keys[i - 1]) == 1 and capital[i - 1])  # an initial: "B. Carter"
-            )
-            initial.append(new_sent)
-        else:
-            new_para = new_sent = True
-        if new_sent or i - sent_start >= MAX_SENTENCE_TOKENS:
-            sentences.append((sent_start, i))
-            sent_start = i
-        if new_para:
-            paragraphs.append((para_start, i))
-            para_start = i
+    if n == 0:
+        return [], [], []
+    para_breaks = sorted(
+        {i for i in map(partial(bisect_right, starts), _newlines(text)) if 0 < i < n}
+    )
+    breaks = set(para_breaks)
+    for i in range(1, n):
+        if (
+            capital[i]
+            and i not in breaks
+            and _SENTENCE_GAP.search(text[ends[i - 1] : starts[i]] + " ") is not None
+            and keys[i - 1] not in ABBREVIATIONS
+            and not (len(keys[i - 1]) == 1 and capital[i - 1])  # an initial: "B. Carter"
+        ):
+            breaks.add(i)
+    initial = [False] * n
+    for i in (0, *breaks):
+        initial[i] = True
+    sentences: list[tuple[int, int]] = []
+    start = 0
+    for stop in [*sorted(breaks), n]:
+        while stop - start > MAX_SENTENCE_TOKENS:  # windows of an over-long sentence
+            sentences.append((start, start + MAX_SENTENCE_TOKENS))
+            start += MAX_SENTENCE_TOKENS
+        sentences.append((start, stop))
+        start = stop
+    paragraphs = list(pairwise([0, *para_breaks, n]))
     return initial, sentences, paragraphs
+
+
+def _newlines(text: str) -> list[int]:
+    """Offsets of the line breaks in ``text``."""
+    found = []
+    pos = text.find("\n")
+    while pos >= 0:
+        found.append(pos)
+        pos = text.find("\n", pos + 1)
+    return found

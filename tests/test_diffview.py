@@ -15,7 +15,8 @@ from dedup.diff import DiffReport, diff, diff_pair
 
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 ALLOWED_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "section", "h1", "h2", "h3", "p",
+    "html", "head", "meta", "title", "style", "body", "section", "details", "summary",
+    "h1", "h2", "h3", "p",
     "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "span", "mark", "del",
     "ins", "a",
 }  # fmt: skip

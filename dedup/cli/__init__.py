@@ -5,7 +5,7 @@ Every command is thin; the work is in :mod:`dedup.sources` (reading),
 One module per command; :mod:`dedup.cli._common` holds what they share.
 """
 
-from dedup.cli import scan
+from dedup.cli import diff, scan
 from dedup.cli._common import input_options, main, match_options
 
-__all__ = ["input_options", "main", "match_options", "scan"]
+__all__ = ["diff", "input_options", "main", "match_options", "scan"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import click
 
+from dedup import diffview
 from dedup.cli._common import (
     Failure,
     input_options,
@@ -14,7 +17,8 @@ from dedup.cli._common import (
     warn,
 )
 from dedup.detector import Detector, clusters
-from dedup.model import Kind
+from dedup.diff import DiffReport, diff_pair
+from dedup.model import Document, Kind, Match
 from dedup.options import DetectorOptions
 from dedup.report import Format, render_clusters, render_matches
 from dedup.sources import read
@@ -22,11 +26,24 @@ from dedup.sources import read
 __all__ = ["scan"]
 
 
+def _not_stdout(_ctx: click.Context, _param: click.Parameter, path: str | None) -> str | None:
+    if path == "-":
+        raise click.BadParameter("give a file name: stdout has the scan's own output")
+    return path
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @match_options
 @input_options
 @click.option("--clusters", "grouped", is_flag=True, help="Report groups of copies, not pairs.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    callback=_not_stdout,
+    help="Also write one HTML page listing the pairs found, each with its kind, scores "
+    "and word diff, to review a feed in a browser.",
+)
 @click.pass_context
 def scan(
     ctx: click.Context,
@@ -38,6 +55,7 @@ def scan(
     quiet: bool,
     progress: bool | None,
     grouped: bool,
+    report: str | None,
 ) -> None:
     """Find copies among the documents in PATHS.
 
@@ -71,6 +89,30 @@ def scan(
     else:
         views = detector.options.fingerprint.views
         click.echo(render_matches(result, format=format, views=views), nl=False)
+    if report is not None:
+        texts = {item.id: item.text for item in items if isinstance(item, Document)}
+        _write(report, diffview.html_scan(_diffs(result.matches, texts)))
     ctx.exit(status(result))
+
+
+def _diffs(
+    matches: Iterable[Match], texts: Mapping[str, str]
+) -> list[tuple[diffview.PairInfo, DiffReport]]:
+    """Each pair with its diff (:func:`dedup.diff.diff_pair`), for the HTML report."""
+    return [
+        (
+            diffview.PairInfo(m.a, m.b, kind=m.kind.value, score=m.score),
+            diff_pair(texts[m.a], texts[m.b]),
+        )
+        for m in matches
+    ]
+
+
+def _write(path: str, page: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(page)
+    except OSError as exc:
+        raise Failure(f"{path}: cannot write: {(exc.strerror or str(exc)).lower()}") from None
 
 

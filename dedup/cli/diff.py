@@ -1,0 +1,134 @@
+"""``dedup diff``: what a copy changed, word by word.
+
+One library call, :func:`dedup.diff.diff_pair`, which also decides which of the two
+files is the original; :mod:`dedup.diffview` renders the report. Colours come from
+``click.style`` through the text renderer's style hook, and ``click.echo`` drops them
+when stdout is not a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Literal
+
+import click
+
+from dedup import diffview
+from dedup.cli._common import Failure, main
+from dedup.diff import DiffReport, diff_pair
+from dedup.errors import InputError
+from dedup.normalize import decode
+from dedup.sources import MAX_BYTES
+
+__all__ = ["diff"]
+
+Format = Literal["text", "json", "html"]
+
+# Colour and boldness per role of dedup.diffview.Style; other roles stay plain.
+_STYLES = {
+    "substitution": ("yellow", True),
+    "insertion": ("green", False),
+    "deletion": ("red", False),
+    "added": ("green", False),
+    "dropped": ("red", False),
+    "heading": ("cyan", True),
+}
+
+
+@main.command()
+@click.argument("a", type=click.Path(allow_dash=True))
+@click.argument("b", type=click.Path(allow_dash=True))
+@click.option(
+    "--format",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="text: the copy with its changes marked inline, then the substitutions and a "
+    "summary; json: the whole report; html: one self-contained page.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write to FILE instead of stdout.",
+)
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="No colours in text output (there are none anyway when stdout is not a terminal).",
+)
+def diff(a: str, b: str, format: Format, output: str | None, no_color: bool) -> None:
+    """Show what one text changed of another: substituted words, dropped, added and
+    moved paragraphs.
+
+    A and B are text files (- for stdin). Either may be the original: the one whose
+    words were swapped for rarer ones is taken as the copy, and the output says which
+    is which (in the text format, in the summary at the end).
+
+    \b
+    Marks in the text format:
+      [said→pronounced]  a substitution (original → copy)
+      {+words+}          inserted in the copy
+      [-words-]          deleted from the original
+
+    \b
+    Exit status:
+      0  the diff was shown
+      2  usage error, or A or B could not be read
+    """
+    if a == b == "-":
+        raise Failure("only one of A and B can be - (stdin)")
+    report = diff_pair(_read(a), _read(b))
+    if output is None or output == "-":
+        rendered = _render(report, format, names=(a, b), color=not no_color)
+        click.echo(rendered, nl=not rendered.endswith("\n"))
+        return
+    rendered = _render(report, format, names=(a, b), color=False)
+    try:
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
+    except OSError as exc:
+        raise Failure(f"{output}: cannot write: {_reason(exc)}") from None
+
+
+def _read(path: str) -> str:
+    """The decoded text of ``path`` (``-``: stdin); a :class:`Failure` if it cannot be."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        elif os.path.isdir(path):
+            raise Failure(f"{path}: is a directory, not a text file")
+        else:
+            with open(path, "rb") as stream:
+                data = stream.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise Failure(f"{path}: no such file or directory") from None
+    except OSError as exc:
+        raise Failure(f"{path}: cannot read: {_reason(exc)}") from None
+    if len(data) > MAX_BYTES:
+        raise Failure(f"{path}: longer than {MAX_BYTES:,} bytes; give a shorter text")
+    try:
+        return decode(data, source=path)
+    except InputError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def _render(report: DiffReport, format: Format, *, names: tuple[str, str], color: bool) -> str:
+    if format == "json":
+        return diffview.json(report, names=names)
+    if format == "html":
+        return diffview.html(report, names=names, title=f"dedup diff: {names[0]} ↔ {names[1]}")
+    return diffview.text(report, names=names, style=_style if color else diffview.plain)
+
+
+def _style(text: str, role: str) -> str:
+    """The :data:`dedup.diffview.Style` of the terminal: ANSI colours by role."""
+    if role not in _STYLES:
+        return text
+    colour, bold = _STYLES[role]
+    return click.style(text, fg=colour, bold=bold or None)
