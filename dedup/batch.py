@@ -89,7 +89,7 @@ def find_matches(
     exact = np.array([g[:2] for g in groups if len(g) > 1], dtype=np.int64).reshape(-1, 2)
     pairs = np.concatenate([candidates, exact])
     evidences = verify_pairs(
-        pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome
+        pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome, fps=fps
     )
 
     matches: list[Match] = []

@@ -223,11 +223,7 @@ class Detector:
         return [ids[r] for r in rows], [texts[r] for r in rows], fps.rows(keep)
 
     def _fingerprint_of(self, fps: Fingerprints, row: int) -> Fingerprint:
-        return Fingerprint(
-            fps.digests[row],
-            {view: sig[row] for view, sig in fps.signatures.items()},
-            self.options.fingerprint.seed,
-        )
+        return fps.fingerprint(row, self.options.fingerprint.seed)
 
     def _against_index(
         self, ids: Sequence[str], texts: Sequence[str], fps: Fingerprints
@@ -243,7 +239,9 @@ class Detector:
             for other_id in sorted(self._index.query(fp) - batch):
                 if self._below_prefilter(fp, other_id):
                     continue
-                mine = mine or prepare(doc_id, texts[row], fingerprint=self.options.fingerprint)
+                mine = mine or prepare(
+                    doc_id, texts[row], fingerprint=self.options.fingerprint, known=fp
+                )
                 other = self._prepared(other_id)
                 match = self._verify(other, mine, exact=other.fingerprint.digest == fp.digest)
                 if match is not None:
@@ -251,8 +249,14 @@ class Detector:
         return found
 
     def _insert(self, ids: Sequence[str], texts: Sequence[str], fps: Fingerprints) -> None:
-        for row, doc_id in enumerate(ids):
-            self._index.insert(doc_id, self._fingerprint_of(fps, row), texts[row])
+        fingerprints = [self._fingerprint_of(fps, row) for row in range(len(ids))]
+        bulk = getattr(self._index, "insert_many", None)
+        if bulk is not None:
+            bulk(ids, fingerprints, texts)
+        else:
+            for doc_id, fp, text in zip(ids, fingerprints, texts, strict=True):
+                self._index.insert(doc_id, fp, text)
+        for doc_id in ids:
             self._cache.pop(doc_id, None)
 
     def _verify(

@@ -19,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from dedup.fingerprint import fingerprint_many
+from dedup.fingerprint import Fingerprint, fingerprint_many
 from dedup.hashing import line_keys
 from dedup.model import Evidence
 from dedup.options import DetectorOptions, FingerprintOptions
@@ -35,12 +35,14 @@ Tick = Callable[[int, int], None]
 FINGERPRINT_CHUNK = 256
 VERIFY_CHUNK = 64
 SERIAL_BELOW = 2000  # fewer documents than this are not worth starting a pool for
+SERIAL_PAIRS_BELOW = 32  # nor fewer pairs to verify (a pair costs a few milliseconds)
 
 # Shared with forked workers (set before the pool starts, read-only afterwards).
 _TEXTS: Sequence[str] = ()
 _IDS: Sequence[str] = ()
 _OPTIONS: DetectorOptions = DetectorOptions()
 _CHROME: Chrome | None = None
+_FPS: Fingerprints | None = None
 
 
 def default_workers() -> int:
@@ -65,6 +67,11 @@ class Fingerprints:
     digests: list[str]
     words: npt.NDArray[np.int64]
     lines: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]
+
+    def fingerprint(self, row: int, seed: int) -> Fingerprint:
+        """The :class:`~dedup.fingerprint.Fingerprint` of one row."""
+        signatures = {view: sig[row] for view, sig in self.signatures.items()}
+        return Fingerprint(self.digests[row], signatures, seed)
 
     def rows(self, keep: npt.NDArray[np.int64]) -> Fingerprints:
         """The fingerprints of the rows ``keep``, in that order."""
@@ -169,7 +176,8 @@ class _Prepared:
         if hit is not None:
             self._cache.move_to_end(row)
             return hit
-        prepared = prepare(_IDS[row], _TEXTS[row], fingerprint=_OPTIONS.fingerprint)
+        known = _FPS.fingerprint(row, _OPTIONS.fingerprint.seed) if _FPS is not None else None
+        prepared = prepare(_IDS[row], _TEXTS[row], fingerprint=_OPTIONS.fingerprint, known=known)
         self._cache[row] = prepared
         if len(self._cache) > self._size:
             self._cache.popitem(last=False)
@@ -196,21 +204,24 @@ def verify_pairs(
     workers: int,
     tick: Tick | None = None,
     chrome: Chrome | None = None,
+    fps: Fingerprints | None = None,
 ) -> list[Evidence]:
     """The evidence of each pair of rows, in order; the same with any number of workers.
 
-    With ``chrome``, each pair's chrome lines are left out of its alignment."""
-    global _CHROME
-    _CHROME = chrome
+    With ``chrome``, each pair's chrome lines are left out of its alignment; ``fps``
+    are the rows' fingerprints, if known (else they are computed again)."""
+    global _CHROME, _FPS
+    _CHROME, _FPS = chrome, fps
     chunks = [pairs[i : i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
     sizes = [len(c) for c in chunks]
     results = _run(
-        _verify_chunk, chunks, texts, ids, options, workers, len(pairs), tick, sizes=sizes
+        _verify_chunk, chunks, texts, ids, options, workers, len(pairs), tick, sizes=sizes,
+        serial_below=SERIAL_PAIRS_BELOW,
     )
     try:
         return [ev for part in results for ev in part]
     finally:
-        _CHROME = None
+        _CHROME, _FPS = None, None
 
 
 def _run(
@@ -224,16 +235,20 @@ def _run(
     tick: Tick | None,
     *,
     sizes: Sequence[int],
+    serial_below: int | None = None,
 ) -> Iterator[R]:
     global _TEXTS, _IDS, _OPTIONS, _CACHE
     _TEXTS, _IDS, _OPTIONS, _CACHE = texts, ids, options, _Prepared()
     try:
-        if workers <= 1 or items < SERIAL_BELOW or len(chunks) < 2:
+        below = SERIAL_BELOW if serial_below is None else serial_below
+        if workers <= 1 or items < below or len(chunks) < 2:
             for chunk, size in zip(chunks, sizes, strict=True):
                 yield func(chunk)
                 if tick is not None:
                     tick(size, items)
             return
+        # load the compiled kernel once here, so forked workers do not each load it
+        fingerprint_many(["warm up"], options=options.fingerprint)
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
             for result, size in zip(pool.imap(func, chunks), sizes, strict=True):

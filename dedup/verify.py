@@ -19,14 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from dedup.fingerprint import Fingerprint, estimated_jaccard
-from dedup.fingerprint import fingerprint as make_fingerprint
+from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
 from dedup.hashing import line_key
 from dedup.model import Evidence, Kind, ViewScores
 from dedup.options import FingerprintOptions, VerifyOptions
@@ -53,11 +53,20 @@ class Prepared:
     fingerprint: Fingerprint = field(repr=False)
 
 
-def prepare(doc_id: str, text: str, *, fingerprint: FingerprintOptions) -> Prepared:
-    """Tokenise, shingle and fingerprint one document for verification."""
+def prepare(
+    doc_id: str,
+    text: str,
+    *,
+    fingerprint: FingerprintOptions,
+    known: Fingerprint | None = None,
+) -> Prepared:
+    """Tokenise, shingle and fingerprint one document for verification (``known``: its
+    fingerprint, if the caller has it already)."""
     tokens = tokenize(text)
     shingles = {view: VIEWS[view].shingles(tokens) for view in fingerprint.views}
-    return Prepared(doc_id, tokens, shingles, make_fingerprint(tokens, text, options=fingerprint))
+    if known is None:
+        known, _ = fingerprint_text(text, options=fingerprint)
+    return Prepared(doc_id, tokens, shingles, known)
 
 
 def view_scores(a: Prepared, b: Prepared, view: str) -> ViewScores:
@@ -141,7 +150,8 @@ def _sentences(
 
 
 def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], list[str]]:
-    """Each sentence as a string with one character per word, shared vocabulary."""
+    """Each sentence as a string with one character per word (shared vocabulary),
+    followed by every two adjacent sentences joined."""
     vocab: dict[str, str] = {}
 
     def enc(words: list[str]) -> str:
@@ -153,7 +163,11 @@ def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], 
             out.append(ch)
         return "".join(out)
 
-    return [enc(s) for s in a], [enc(s) for s in b]
+    def with_joined(sentences: Sequence[list[str]]) -> list[str]:
+        encoded = [enc(s) for s in sentences]
+        return encoded + [x + y for x, y in pairwise(encoded)]
+
+    return with_joined(a), with_joined(b)
 
 
 def align(
@@ -179,7 +193,7 @@ def align(
         return Alignment(0.0, 0.0, 0.0, 0, chrome_a + chrome_b, quoted_a + quoted_b)
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
-    ea, eb = _encode(sa + _joined(sa), sb + _joined(sb))
+    ea, eb = _encode(sa, sb)
     sims = process.cdist(ea, eb, scorer=Levenshtein.normalized_similarity, workers=1)
     best_a = _best(sims, len(sa), len(sb))
     best_b = _best(sims.T, len(sb), len(sa))
@@ -197,10 +211,6 @@ def align(
         boilerplate=chrome_a + chrome_b,
         quotations=quoted_a + quoted_b,
     )
-
-
-def _joined(sentences: list[list[str]]) -> list[list[str]]:
-    return [sentences[i] + sentences[i + 1] for i in range(len(sentences) - 1)]
 
 
 def _best(sims: npt.NDArray[np.float64], n_rows: int, n_cols: int) -> npt.NDArray[np.float64]:
