@@ -5,21 +5,21 @@ Two jobs live here:
 * :func:`decode` turns bytes into text: UTF-8 (with or without a byte-order mark), with a
   cp1252 fallback for the Windows-encoded files that are still common on the web, and a
   clear error for binary data.
-* :func:`normalize` and :func:`fold` define when two pieces of text count as "the same":
-  Unicode compatibility forms, typographic quotes and dashes, invisible characters and
-  runs of whitespace are all made uniform, so a copy that only differs in those is exact.
+* :func:`fold` defines when two words count as "the same": Unicode compatibility forms,
+  typographic quotes and dashes, invisible characters, case, the dots of abbreviations
+  and possessive endings are all made uniform, so a copy that differs only in those is
+  exact (the exact-copy digest is taken over folded words).
 
-Normalising is idempotent: ``normalize(normalize(t)) == normalize(t)``.
+Folding is idempotent: ``fold(fold(w)) == fold(w)``.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from dedup.errors import BinaryInputError
 
-__all__ = ["decode", "fold", "normalize"]
+__all__ = ["decode", "fold"]
 
 # Typographic variants that spinners and CMSs swap freely; mapped to their ASCII form.
 _TRANSLATE = str.maketrans(
@@ -32,9 +32,6 @@ _TRANSLATE = str.maketrans(
         "\u00ad": None,
     }
 )
-_SPACES = re.compile(r"[ \t\f\v]+")
-_BLANK_LINES = re.compile(r"\n\s*\n\s*")
-_LINE_EDGES = re.compile(r" *\n *")
 
 
 def decode(data: bytes, *, source: str | None = None) -> str:
@@ -81,21 +78,6 @@ def decode(data: bytes, *, source: str | None = None) -> str:
 
 def _looks_like_utf16(head: bytes) -> bool:
     return head.startswith((b"\xff\xfe", b"\xfe\xff"))
-
-
-def normalize(text: str) -> str:
-    """Canonical text: NFKC, ASCII quotes and dashes, no invisible characters,
-    single spaces, single newlines between lines and a blank line between paragraphs.
-
-    >>> normalize("“Hello”\\u00a0 world —  again\\r\\n\\r\\n\\r\\nNext")
-    '"Hello" world - again\\n\\nNext'
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", text)
-    text = _LINE_EDGES.sub("\n", text)
-    text = _BLANK_LINES.sub("\n\n", text)
-    return text.strip()
 
 
 def fold(word: str) -> str:
