@@ -165,7 +165,7 @@ def test_a_file_over_max_bytes_is_truncated_with_a_warning(
         f"dedup: warning: {big}: truncated to the first 12,000 bytes (file is {size:,} bytes)\n"
     )
     [match] = _jsonl(result.stdout)
-    assert (match["a"], match["b"], match["kind"]) == (str(big), str(spun), "spun")
+    assert (match["a"], match["b"], match["kind"]) == (*sorted([str(big), str(spun)]), "spun")
 
 
 @pytest.mark.slow
@@ -184,7 +184,7 @@ def test_a_100_mb_file_is_read_only_up_to_max_bytes(
         f"dedup: warning: {big}: truncated to the first 5,000,000 bytes (file is {size:,} bytes)\n"
     )
     [match] = _jsonl(result.stdout)
-    assert (match["a"], match["b"]) == (str(big), str(spun))
+    assert (match["a"], match["b"]) == tuple(sorted([str(big), str(spun)]))
 
 
 def test_malformed_json_lines_are_warnings_naming_file_and_line(
