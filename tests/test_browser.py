@@ -38,7 +38,7 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "section", "details", "summary",
     "h1", "h2", "h3", "p",
     "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "span", "mark", "del",
-    "ins", "a", "details", "summary",
+    "ins", "a",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"lang", "charset", "class", "id", "title", "href", "open"}
 

@@ -1,0 +1,218 @@
+"""Paragraph matching: which paragraphs of the original became which of the copy.
+
+Step 1 of :mod:`dedup.diff`: paragraphs encoded one character per word, compared all
+against all, matched one to one best first, then joined with unmatched neighbours the
+copy merged into them or split off; each match is then aligned word by word
+(:mod:`dedup.diff.words`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Indel, Levenshtein
+
+from dedup.diff.model import DiffOptions
+from dedup.diff.words import _DEL, _INS, _SUB, _Region, _regions
+from dedup.tokens import Tokens
+
+
+@dataclass(slots=True)
+class _Group:
+    """A paragraph match under construction: inclusive paragraph index ranges."""
+
+    a_first: int
+    a_last: int
+    b_first: int
+    b_last: int
+    similarity: float
+    regions: list[_Region] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Alignment:
+    """The orientation-free result, before it becomes a :class:`~dedup.diff.DiffReport`."""
+
+    a: Tokens
+    b: Tokens
+    groups: list[_Group]  # in b's order
+    dropped: list[int]
+    added: list[int]
+    counts: Counter[tuple[str, str]]
+
+    def mirrored(self) -> _Alignment:
+        swap = {_INS: _DEL, _DEL: _INS}
+        groups = [
+            _Group(
+                g.b_first,
+                g.b_last,
+                g.a_first,
+                g.a_last,
+                g.similarity,
+                [(swap.get(op, op), j1, j2, i1, i2) for op, i1, i2, j1, j2 in g.regions],
+            )
+            for g in self.groups
+        ]
+        groups.sort(key=lambda g: g.b_first)
+        counts = Counter({(y, x): n for (x, y), n in self.counts.items()})
+        return _Alignment(self.b, self.a, groups, self.added, self.dropped, counts)
+
+
+# The characters words are encoded as, made once: enough for the vocabulary of two
+# long articles (a larger one makes its own).
+_CHARS = tuple(map(chr, range(0x100, 0x100 + 8192)))
+
+
+def _encode(a: Tokens, b: Tokens) -> tuple[str, str]:
+    """Both texts as strings of one character per word (shared vocabulary)."""
+    vocab = dict.fromkeys(a.keys)
+    vocab.update(dict.fromkeys(b.keys))
+    if len(vocab) <= len(_CHARS):
+        codes = dict(zip(vocab, _CHARS, strict=False))
+    else:  # skip the surrogate code points
+        numbers = range(0x100, 0x100 + len(vocab))
+        codes = dict(
+            zip(vocab, (chr(n if n < 0xD800 else n + 0x800) for n in numbers), strict=True)
+        )
+    return "".join(map(codes.__getitem__, a.keys)), "".join(map(codes.__getitem__, b.keys))
+
+
+def _lcs(x: str, y: str) -> int:
+    """Length of the longest common subsequence (words in common, in order)."""
+    return (len(x) + len(y) - int(Indel.distance(x, y))) // 2
+
+
+def _align(a: Tokens, b: Tokens, options: DiffOptions) -> _Alignment:
+    xa, xb = _encode(a, b)
+    pa = [xa[first:stop] for first, stop in a.paragraphs]
+    pb = [xb[first:stop] for first, stop in b.paragraphs]
+    groups = _match(pa, pb, options)
+    _merge_neighbours(groups, pa, pb, options)
+    swaps: list[tuple[str, str]] = []
+    ta, sa, ea, tb, sb, eb = a.text, a.starts, a.ends, b.text, b.starts, b.ends
+    for g in groups:
+        i0, i_stop = a.paragraphs[g.a_first][0], a.paragraphs[g.a_last][1]
+        j0, j_stop = b.paragraphs[g.b_first][0], b.paragraphs[g.b_last][1]
+        g.regions = _regions(xa[i0:i_stop], xb[j0:j_stop], a, b, i0, j0, options)
+        for op, i1, i2, j1, j2 in g.regions:
+            if op is not _SUB:
+                continue
+            if i2 - i1 == 1 == j2 - j1:  # most swaps: skip the join
+                swaps.append((ta[sa[i1] : ea[i1]].lower(), tb[sb[j1] : eb[j1]].lower()))
+            else:
+                swaps.append((_words(a, i1, i2), _words(b, j1, j2)))
+    counts = Counter(swaps)
+    used_a = {p for g in groups for p in range(g.a_first, g.a_last + 1)}
+    used_b = {p for g in groups for p in range(g.b_first, g.b_last + 1)}
+    groups.sort(key=lambda g: g.b_first)
+    dropped = [p for p in range(len(pa)) if p not in used_a]
+    return _Alignment(a, b, groups, dropped, [p for p in range(len(pb)) if p not in used_b], counts)
+
+
+def _match(pa: list[str], pb: list[str], options: DiffOptions) -> list[_Group]:
+    """One-to-one paragraph matches: the best above ``paragraph_similarity`` first,
+    then weaker ones that sit in a gap between matches, in the same order on both sides.
+    """
+    if not pa or not pb:
+        return []
+    # (No score_cutoff: it costs more than the comparison below, which does its job.)
+    sims = process.cdist(pa, pb, scorer=Levenshtein.normalized_similarity, workers=1)
+    rows, cols = np.nonzero(sims >= options.gap_similarity)
+    values = sims[rows, cols]
+    order = np.lexsort((cols, rows, -values))  # best first; ties in text order
+    candidates = list(
+        zip(rows[order].tolist(), cols[order].tolist(), values[order].tolist(), strict=True)
+    )
+    groups: list[_Group] = []
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    for strong in (True, False):
+        for i, j, sim in candidates:
+            if i in taken_a or j in taken_b or (sim >= options.paragraph_similarity) != strong:
+                continue
+            if not strong and not _in_gap(groups, i, j):
+                continue
+            if _lcs(pa[i], pb[j]) < min(options.min_common_words, len(pa[i]), len(pb[j])):
+                continue
+            taken_a.add(i)
+            taken_b.add(j)
+            groups.append(_Group(i, i, j, j, sim))
+    return groups
+
+
+def _in_gap(groups: list[_Group], i: int, j: int) -> bool:
+    """Whether paragraphs i and j sit between the same two matches on both sides."""
+    prev = max((g for g in groups if g.a_first < i), key=lambda g: g.a_first, default=None)
+    after = min((g for g in groups if g.a_first > i), key=lambda g: g.a_first, default=None)
+    return prev is not None and after is not None and prev.b_first < j < after.b_first
+
+
+def _merge_neighbours(
+    groups: list[_Group], pa: list[str], pb: list[str], options: DiffOptions
+) -> None:
+    """Let unmatched paragraphs next to a match join it, best gain first.
+
+    A join changes only the gains of the group that grew (the others' paragraphs and
+    neighbours stay as they were), so each group's candidates are worked out once and
+    again only after it grows.
+    """
+    free = {
+        "a": set(range(len(pa))) - {g.a_first for g in groups},  # groups are 1:1 here
+        "b": set(range(len(pb))) - {g.b_first for g in groups},
+    }
+    paras = {"a": pa, "b": pb}
+
+    def candidates(g: _Group) -> list[tuple[int, str, int]]:
+        """(gain, side, paragraph) of each free neighbour whose join gains enough."""
+        if not (
+            {g.a_first - 1, g.a_last + 1} & free["a"] or {g.b_first - 1, g.b_last + 1} & free["b"]
+        ):
+            return []
+        xa = "".join(pa[g.a_first : g.a_last + 1])
+        xb = "".join(pb[g.b_first : g.b_last + 1])
+        base = _lcs(xa, xb)
+        found = []
+        for side in ("a", "b"):
+            first, last = (g.a_first, g.a_last) if side == "a" else (g.b_first, g.b_last)
+            for p in (first - 1, last + 1):
+                if p not in free[side]:
+                    continue
+                joined = "".join(paras[side][min(p, first) : max(p, last) + 1])
+                gain = (_lcs(joined, xb) if side == "a" else _lcs(xa, joined)) - base
+                if gain >= max(2, math.ceil(options.merge_share * len(paras[side][p]))):
+                    found.append((gain, side, p))
+        return found
+
+    pending = [candidates(g) for g in groups]
+    while True:
+        best: tuple[int, int, str, int] | None = None
+        for k, found in enumerate(pending):
+            for gain, side, p in found:
+                if p in free[side] and (best is None or gain > best[0]):
+                    best = (gain, k, side, p)
+        if best is None:
+            return
+        _, k, side, p = best
+        g = groups[k]
+        free[side].discard(p)
+        if side == "a":
+            g.a_first, g.a_last = min(g.a_first, p), max(g.a_last, p)
+        else:
+            g.b_first, g.b_last = min(g.b_first, p), max(g.b_last, p)
+        g.similarity = float(
+            Levenshtein.normalized_similarity(
+                "".join(pa[g.a_first : g.a_last + 1]), "".join(pb[g.b_first : g.b_last + 1])
+            )
+        )
+        pending[k] = candidates(g)
+
+
+def _words(tokens: Tokens, first: int, stop: int) -> str:
+    text, starts, ends = tokens.text, tokens.starts, tokens.ends
+    if stop == first + 1:
+        return text[starts[first] : ends[first]].lower()
+    return " ".join(text[starts[i] : ends[i]].lower() for i in range(first, stop))
