@@ -303,16 +303,39 @@ def sequence_digest(hashes: npt.NDArray[np.uint64]) -> np.uint64:
 
 
 @nb.njit(cache=_CACHE)
-def _isin(values: npt.NDArray[np.uint64], sorted_set: npt.NDArray[np.uint64]
-          ) -> npt.NDArray[np.bool_]:
-    out = np.zeros(len(values), dtype=np.bool_)
-    if len(sorted_set) == 0:
-        return out
-    pos = np.searchsorted(sorted_set, values)
-    for i in range(len(values)):
-        if pos[i] < len(sorted_set) and sorted_set[pos[i]] == values[i]:
-            out[i] = True
-    return out
+def _skeleton(
+    hashes: npt.NDArray[np.uint64], capital: npt.NDArray[np.bool_], initial: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.uint64]:
+    """The skeleton's words (:func:`dedup.views.skeleton_keys`): capitalised words, and
+    sentence-initial ones only if the word also appears capitalised mid-sentence. The
+    mid-sentence words go into an open-addressing set sized to them."""
+    n = len(hashes)
+    size = 16
+    while size < 4 * n:
+        size *= 2
+    empty = np.uint64(0xFFFFFFFFFFFFFFFF)
+    table = np.full(size, empty, dtype=np.uint64)
+    mask = np.int64(size - 1)
+    for i in range(n):
+        if capital[i] and not initial[i]:
+            slot = np.int64((hashes[i] * np.uint64(0x9E3779B1)) & np.uint64(mask))
+            while table[slot] != empty and table[slot] != hashes[i]:
+                slot = (slot + np.int64(1)) & mask
+            table[slot] = hashes[i]
+    out = np.empty(n, dtype=np.uint64)
+    m = 0
+    for i in range(n):
+        if not capital[i]:
+            continue
+        if initial[i]:
+            slot = np.int64((hashes[i] * np.uint64(0x9E3779B1)) & np.uint64(mask))
+            while table[slot] != empty and table[slot] != hashes[i]:
+                slot = (slot + np.int64(1)) & mask
+            if table[slot] != hashes[i]:
+                continue
+        out[m] = hashes[i]
+        m += 1
+    return out[:m]
 
 
 @nb.njit(cache=_CACHE)
@@ -332,9 +355,7 @@ def sketch(
     if not ok:
         return -1, sigs, np.uint64(0)
     sigs[0] = minhash(hashes, ks[0], a, b)
-    proper = np.unique(hashes[capital & ~initial])
-    keep = capital & (~initial | _isin(hashes, proper))
-    sigs[1] = minhash(hashes[keep], ks[1], a, b)
+    sigs[1] = minhash(_skeleton(hashes, capital, initial), ks[1], a, b)
     words = hashes[function]
     for t in range(len(words)):
         if words[t] == articles[0] or words[t] == articles[1]:
