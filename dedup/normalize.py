@@ -15,11 +15,15 @@ Folding is idempotent: ``fold(fold(w)) == fold(w)``.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from dedup.errors import BinaryInputError
 
 __all__ = ["decode", "fold"]
+
+# Control characters other than the whitespace ones (tab, newlines, form feed).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 # Typographic variants that spinners and CMSs swap freely; mapped to their ASCII form.
 _TRANSLATE = str.maketrans(
@@ -66,7 +70,7 @@ def decode(data: bytes, *, source: str | None = None) -> str:
             text = data.decode("latin-1")
     sample = text[:4096]
     if sample:
-        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+        controls = len(_CONTROL.findall(sample))
         if controls / len(sample) > 0.05:
             raise BinaryInputError(
                 f"binary data ({controls} control characters in the first "
