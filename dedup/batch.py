@@ -117,11 +117,11 @@ def _chrome(
 ) -> Chrome:
     """Line statistics of the batch: in how many distinct documents (one per exact
     group) each line appears."""
-    rep_lines = [fps.lines[r][0] for r in reps.tolist()]
-    if rep_lines and any(len(k) for k in rep_lines):
-        keys, documents = np.unique(np.concatenate(rep_lines), return_counts=True)
-    else:
-        keys, documents = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    lines = fps.lines
+    owner = np.repeat(np.arange(len(lines.offsets) - 1), np.diff(lines.offsets))
+    is_rep = np.zeros(len(lines.offsets) - 1, dtype=bool)
+    is_rep[reps] = True
+    keys, documents = np.unique(lines.keys[is_rep[owner]], return_counts=True)
     return Chrome(
         fps.lines, keys, documents.astype(np.int64), options.verify.boilerplate_documents
     )

@@ -97,11 +97,11 @@ def line_keys(text: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]
     """The distinct :func:`line_key` of the lines of ``text`` that have some text, sorted,
     and the number of words on each of those lines."""
     words: dict[int, int] = {}
-    for line in text.splitlines():
-        count = len(line.split())
-        if count:
-            key = line_key(line)
-            words[key] = words.get(key, 0) + count
+    for line in text.casefold().splitlines():  # casefold keeps line breaks where they are
+        parts = line.split()
+        if parts:
+            key = int(xxhash.xxh3_64_intdigest(" ".join(parts).encode("utf-8")))
+            words[key] = words.get(key, 0) + len(parts)
     keys = sorted(words)
     return np.array(keys, dtype=np.uint64), np.array([words[k] for k in keys], dtype=np.int64)
 

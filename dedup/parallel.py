@@ -25,7 +25,7 @@ from dedup.model import Evidence
 from dedup.options import DetectorOptions, FingerprintOptions
 from dedup.verify import Prepared, evidence, prepare
 
-__all__ = ["Chrome", "Fingerprints", "default_workers", "fingerprint_all", "verify_pairs"]
+__all__ = ["Chrome", "Fingerprints", "Lines", "default_workers", "fingerprint_all", "verify_pairs"]
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -54,6 +54,51 @@ def default_workers() -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class Lines:
+    """The line keys of many documents in flat arrays (cheap to pickle and to slice):
+    document ``i`` has ``keys[offsets[i]:offsets[i + 1]]`` with ``words`` on each line
+    (:func:`dedup.hashing.line_keys`)."""
+
+    keys: npt.NDArray[np.uint64]
+    words: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> Lines:
+        """The lines of each text."""
+        parts = [line_keys(text) for text in texts]
+        return cls.join([cls._one(k, w) for k, w in parts])
+
+    @staticmethod
+    def _one(keys: npt.NDArray[np.uint64], words: npt.NDArray[np.int64]) -> Lines:
+        return Lines(keys, words, np.array([0, len(keys)], dtype=np.int64))
+
+    @classmethod
+    def join(cls, parts: Sequence[Lines]) -> Lines:
+        """The documents of ``parts``, in order."""
+        if not parts:
+            empty = np.empty(0, dtype=np.int64)
+            return cls(np.empty(0, dtype=np.uint64), empty, np.zeros(1, dtype=np.int64))
+        sizes = np.concatenate([np.diff(p.offsets) for p in parts])
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return cls(
+            np.concatenate([p.keys for p in parts]),
+            np.concatenate([p.words for p in parts]),
+            offsets,
+        )
+
+    def row(self, i: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """Line keys and words of document ``i``."""
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return self.keys[a:b], self.words[a:b]
+
+    def rows(self, keep: npt.NDArray[np.int64]) -> Lines:
+        """The documents ``keep``, in that order."""
+        return Lines.join([Lines._one(*self.row(int(r))) for r in keep.tolist()])
+
+
+@dataclass(frozen=True, slots=True)
 class Fingerprints:
     """Fingerprints of a batch of texts, as arrays.
 
@@ -66,7 +111,7 @@ class Fingerprints:
     signatures: dict[str, npt.NDArray[np.uint32]]
     digests: list[str]
     words: npt.NDArray[np.int64]
-    lines: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]
+    lines: Lines
 
     def fingerprint(self, row: int, seed: int) -> Fingerprint:
         """The :class:`~dedup.fingerprint.Fingerprint` of one row."""
@@ -80,7 +125,7 @@ class Fingerprints:
             {view: sig[keep] for view, sig in self.signatures.items()},
             [self.digests[r] for r in rows],
             self.words[keep],
-            [self.lines[r] for r in rows],
+            self.lines.rows(keep),
         )
 
 
@@ -96,13 +141,13 @@ class Chrome:
     newsletter blurb under every page of a site is left out.
 
     Attributes:
-        lines: each row's line keys and words per line (:func:`~dedup.hashing.line_keys`).
+        lines: each row's line keys and words per line.
         keys: every line key of the batch, sorted.
         documents: in how many distinct documents each of ``keys`` appears.
         min_documents: ``VerifyOptions.boilerplate_documents``.
     """
 
-    lines: Sequence[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]
+    lines: Lines
     keys: npt.NDArray[np.uint64]
     documents: npt.NDArray[np.int64]
     min_documents: int
@@ -111,8 +156,9 @@ class Chrome:
         """The chrome lines of the pair of rows ``i`` and ``j``."""
         if self.min_documents <= 0 or not len(self.keys):
             return frozenset()
-        keys = np.concatenate([self.lines[i][0], self.lines[j][0]])
-        words = np.concatenate([self.lines[i][1], self.lines[j][1]])
+        (keys_i, words_i), (keys_j, words_j) = self.lines.row(i), self.lines.row(j)
+        keys = np.concatenate([keys_i, keys_j])
+        words = np.concatenate([words_i, words_j])
         if not len(keys):
             return frozenset()
         pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
@@ -128,7 +174,7 @@ def _fingerprint_range(bounds: tuple[int, int]) -> Fingerprints:
     first, stop = bounds
     texts = _TEXTS[first:stop]
     signatures, digests, words = fingerprint_many(texts, options=_OPTIONS.fingerprint)
-    return Fingerprints(signatures, digests, words, [line_keys(text) for text in texts])
+    return Fingerprints(signatures, digests, words, Lines.of(texts))
 
 
 def _stack(rows: list[npt.NDArray[np.uint32]], num_perm: int) -> npt.NDArray[np.uint32]:
@@ -159,7 +205,7 @@ def fingerprint_all(
         },
         [d for p in parts for d in p.digests],
         np.concatenate([p.words for p in parts]) if parts else np.empty(0, dtype=np.int64),
-        [keys for p in parts for keys in p.lines],
+        Lines.join([p.lines for p in parts]),
     )
 
 
