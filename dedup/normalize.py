@@ -60,7 +60,13 @@ def decode(data: bytes, *, source: str | None = None) -> str:
     if b"\x00" in head and not _looks_like_utf16(head):
         raise BinaryInputError("binary data (NUL bytes), not text", source=source)
     if _looks_like_utf16(head):
-        return data.decode("utf-16").lstrip("\ufeff")
+        try:
+            return data.decode("utf-16").lstrip("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise BinaryInputError(
+                f"starts like UTF-16 text but is not ({exc.reason} at byte {exc.start})",
+                source=source,
+            ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

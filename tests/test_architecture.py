@@ -21,6 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dedup"
 RANK = {
     "errors": -1,
     "options": 0,
+    "extract": 0.5,
     "model": 0,
     "normalize": 1,
     "tokens": 2,
@@ -35,6 +36,7 @@ RANK = {
     "parallel": 7.5,
     "batch": 7.6,
     "detector": 8,
+    "feed": 8.5,
     "sources": 9,
     "report": 9,
     "diffview": 9,

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import random
-import shutil
-import socket
 import subprocess
 import sys
 import textwrap
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,46 +21,10 @@ from dedup.options import FingerprintOptions, LshOptions
 from dedup.tokens import tokenize
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A redis-server of our own on a free port, without persistence; yields its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not installed (apt-get install redis-server)")
-    port = _free_port()
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    command += ["--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))]
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL) as server:
-        try:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    with redis.Redis(host="127.0.0.1", port=port) as client:
-                        client.ping()
-                    break
-                except redis.ConnectionError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"redis-server did not answer PING on port {port}")
-                    time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
 @pytest.fixture
-def url(redis_server: str) -> str:
-    """The server's URL, its database emptied for each test."""
-    with redis.Redis.from_url(redis_server) as client:
-        client.flushdb()
-    return redis_server
+def url(redis_url: str) -> str:
+    """The emptied Redis database of ``redis_url`` (tests/conftest.py)."""
+    return redis_url
 
 
 _SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "be", "du", "fa", "go"]
@@ -217,14 +177,14 @@ def test_omitted_settings_are_the_stored_ones(url: str) -> None:
         assert (index.lsh.bands, index.lsh.rows) == (16, 4)
 
 
-def test_unreachable_server() -> None:
+def test_unreachable_server(free_port: int) -> None:
     with pytest.raises(StoreError, match=r"cannot reach Redis at redis://127\.0\.0\.1:"):
-        RedisIndex(f"redis://127.0.0.1:{_free_port()}/0")
+        RedisIndex(f"redis://127.0.0.1:{free_port}/0")
 
 
-def test_password_stays_out_of_messages() -> None:
+def test_password_stays_out_of_messages(free_port: int) -> None:
     with pytest.raises(StoreError) as info:
-        RedisIndex(f"redis://worker:s3cret@127.0.0.1:{_free_port()}/0")
+        RedisIndex(f"redis://worker:s3cret@127.0.0.1:{free_port}/0")
     assert "s3cret" not in str(info.value)
     assert "worker:***@127.0.0.1" in str(info.value)
 

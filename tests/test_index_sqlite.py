@@ -11,12 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
+import numpy as np
 import pytest
+import xxhash
 
 from dedup import Detector, Kind
 from dedup.errors import InputError, SettingsMismatchError, StoreError, UnknownDocumentError
 from dedup.fingerprint import Fingerprint, fingerprint, is_empty
 from dedup.index import CandidateIndex
+from dedup.index._stored import Layout
 from dedup.index.sqlite import SqliteIndex
 from dedup.options import FingerprintOptions, LshOptions
 from dedup.tokens import tokenize
@@ -340,3 +343,86 @@ def test_two_processes_adding_at_once_lose_nothing(path: Path) -> None:
     with SqliteIndex(path) as index:
         assert len(index) == 400
         assert all(doc_id in index for out in outputs for doc_id in out)
+
+
+# -- insert_many and the band hashes -------------------------------------------------------
+
+
+def _bands(path: Path) -> list[tuple[object, ...]]:
+    """Every band row, with the document's id instead of its number."""
+    return sql(
+        path,
+        "SELECT view, band, hash, documents.id FROM bands "
+        "JOIN documents ON documents.num = bands.doc ORDER BY 1, 2, 3, 4",
+    )
+
+
+def _documents(path: Path) -> list[tuple[object, ...]]:
+    return sql(path, "SELECT id, text, digest, meta, signatures FROM documents ORDER BY id")
+
+
+def test_insert_many_stores_what_inserts_one_by_one_store(tmp_path: Path) -> None:
+    ids = [f"doc{n}" for n in range(30)] + ["doc3", "doc7"]  # two replaced in the batch
+    texts = [synthetic(n, names=n % 4 != 0) for n in range(32)]  # some empty skeletons
+    metas: list[dict[str, object] | None] = [{"n": n} if n % 3 else None for n in range(32)]
+    fps = [fp_of(text) for text in texts]
+    with SqliteIndex(tmp_path / "one.db") as one, SqliteIndex(tmp_path / "many.db") as many:
+        one.insert("doc5", fp_of(synthetic(99)), synthetic(99))  # replaced by the batch
+        many.insert("doc5", fp_of(synthetic(99)), synthetic(99))
+        for doc_id, fp, text, meta in zip(ids, fps, texts, metas, strict=True):
+            one.insert(doc_id, fp, text, meta=meta)
+        many.insert_many(ids, fps, texts, metas=metas)
+        assert len(many) == 30
+        assert many.text("doc3") == texts[30]
+        assert many.query(fps[3]) == set()
+        assert many.query(fps[30]) == {"doc3"}
+    assert _bands(tmp_path / "one.db") == _bands(tmp_path / "many.db")
+    assert _documents(tmp_path / "one.db") == _documents(tmp_path / "many.db")
+
+
+def test_insert_many_is_all_or_nothing(path: Path) -> None:
+    texts = [synthetic(n) for n in range(3)]
+    fps = [fp_of(text) for text in texts]
+    with SqliteIndex(path) as index:
+        with pytest.raises(InputError, match="meta must be JSON-serialisable"):
+            index.insert_many(["a", "b", "c"], fps, texts, metas=[None, None, {"x": object()}])
+        other = fp_of(texts[0], FingerprintOptions(num_perm=64))
+        with pytest.raises(SettingsMismatchError):
+            index.insert_many(["a", "b"], [fps[0], other], texts[:2])
+        assert len(index) == 0
+        index.insert_many([], [], [])
+        assert len(index) == 0
+
+
+def test_insert_many_refuses_sequences_of_different_lengths(path: Path) -> None:
+    text = synthetic(1)
+    with SqliteIndex(path) as index, pytest.raises(InputError) as info:
+        index.insert_many(["a", "b"], [fp_of(text)], [text], metas=[None])
+    assert str(info.value) == (
+        "ids, fps, texts (and metas, if given) must be equally long, got lengths 2, 1, 1, 1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("bands", "rows"),
+    [
+        pytest.param(64, 2, id="64x2"),
+        pytest.param(128, 1, id="128x1"),
+        pytest.param(32, 4, id="32x4"),
+        pytest.param(42, 3, id="42x3"),
+    ],
+)
+def test_band_hashes_are_xxh3_of_the_band_bytes(bands: int, rows: int) -> None:
+    layout = Layout.of(FingerprintOptions(), LshOptions(bands=bands, rows=rows))
+    rng = np.random.default_rng(bands * rows)
+    sigs = rng.integers(0, 2**32, size=(20, 128), dtype=np.uint64).astype(np.uint32)
+    sigs[0, :8] = [0, 0, 2**32 - 1, 2**32 - 1, 1, 2**31, 2**31 - 1, 7]  # edge values
+    hashes = layout.band_hashes(sigs)
+    width = 4 * rows
+    for row in range(20):
+        raw = sigs[row, : bands * rows].astype("<u4").tobytes()
+        expected = [
+            xxhash.xxh3_64_intdigest(raw[b * width : (b + 1) * width]) for b in range(bands)
+        ]
+        signed = [value - (1 << 64) if value >= 1 << 63 else value for value in expected]
+        assert hashes[row].tolist() == signed

@@ -30,6 +30,11 @@ def test_decode_refuses_binary_and_names_the_source() -> None:
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", source="photo.png")
 
 
+def test_decode_refuses_broken_utf16() -> None:
+    with pytest.raises(BinaryInputError, match=r"^f: starts like UTF-16 text but is not"):
+        decode(b"\xff\xfe\x00\x00binary\n", source="f")
+
+
 def test_decode_refuses_control_characters() -> None:
     with pytest.raises(InputError, match="control characters"):
         decode(bytes(range(1, 32)) * 20)

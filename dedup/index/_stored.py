@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import numpy.typing as npt
 import xxhash
 
 from dedup.errors import InputError, SettingsMismatchError, StoreError, UnknownDocumentError
@@ -172,17 +173,67 @@ class Layout:
         An empty set's signature is the same for every empty document, so it is never
         indexed: all of them would be candidates of one another.
         """
-        keys = []
+        keys: list[BandKey] = []
         for position, view in enumerate(self.views):
             signature = signatures[view]
             if is_empty(signature):
                 continue
-            raw = signature[: self.bands * self.rows].astype(_WIRE).tobytes()
-            width = 4 * self.rows
-            for band in range(self.bands):
-                value = xxhash.xxh3_64_intdigest(raw[band * width : (band + 1) * width])
-                keys.append((position, band, _signed(value)))
+            hashes = self.band_hashes(signature.reshape(1, -1))[0].tolist()
+            keys.extend((position, band, value) for band, value in enumerate(hashes))
         return keys
+
+    def band_hashes(self, signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        """The band hashes of an ``(n, num_perm)`` signature matrix, ``(n, bands)``.
+
+        Each is the xxh3-64 of the band's rows as little-endian ``uint32`` bytes, signed
+        (:data:`BandKey`). Bands of one or two rows (4 or 8 bytes; the default is 2) are
+        hashed for the whole matrix at once by :func:`_xxh3_4to8`, which computes the
+        same values as xxhash; longer bands are hashed one by one.
+        """
+        n, width = signatures.shape[0], self.bands * self.rows
+        head = np.ascontiguousarray(signatures[:, :width], dtype=np.uint32)
+        if self.rows <= 2:
+            blocks = head.reshape(n, self.bands, self.rows)
+            hashes = _xxh3_4to8(blocks[:, :, 0], blocks[:, :, -1], 4 * self.rows)
+            return hashes.view(np.int64)
+        raw = head.astype(_WIRE).tobytes()
+        size = 4 * self.rows
+        values = [
+            xxhash.xxh3_64_intdigest(raw[start : start + size])
+            for start in range(0, len(raw), size)
+        ]
+        return np.array(values, dtype=np.uint64).view(np.int64).reshape(n, self.bands)
+
+
+# xxh3-64 of 4 to 8 bytes with the default secret and seed 0 (XXH3_len_4to8_64b in
+# xxhash.h): bytes 8..23 of the secret, and the rrmxmx mixing constant.
+_BITFLIP = np.uint64(0x1CAD21F72C81017C ^ 0xDB979083E96DD4DE)
+_MX2 = np.uint64(0x9FB21C651E98DF25)
+
+
+def _xxh3_4to8(
+    first: npt.NDArray[np.uint32], last: npt.NDArray[np.uint32], length: int
+) -> npt.NDArray[np.uint64]:
+    """xxh3-64 of inputs of ``length`` (4..8) bytes, given each input's first and last
+    four bytes as little-endian ``uint32`` (equal when ``length`` is 4).
+
+    >>> values = np.array([[7, 12345678]], dtype=np.uint32)
+    >>> int(_xxh3_4to8(values[:, :1], values[:, 1:], 8)[0, 0]) == xxhash.xxh3_64_intdigest(
+    ...     values.astype("<u4").tobytes())
+    True
+    """
+    x = (last.astype(np.uint64) + (first.astype(np.uint64) << np.uint64(32))) ^ _BITFLIP
+    x ^= _rotl(x, 49) ^ _rotl(x, 24)
+    x *= _MX2
+    x ^= (x >> np.uint64(35)) + np.uint64(length)
+    x *= _MX2
+    result: npt.NDArray[np.uint64] = x ^ (x >> np.uint64(28))
+    return result
+
+
+def _rotl(x: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.uint64]:
+    result: npt.NDArray[np.uint64] = (x << np.uint64(bits)) | (x >> np.uint64(64 - bits))
+    return result
 
 
 def _misfit(layout: Layout, fp: Fingerprint) -> str | None:
@@ -195,11 +246,6 @@ def _misfit(layout: Layout, fp: Fingerprint) -> str | None:
         if signature.shape != (layout.num_perm,):
             return f"num_perm={signature.size} against num_perm={layout.num_perm}"
     return None
-
-
-def _signed(value: int) -> int:
-    """An unsigned 64-bit value as the signed one with the same bits (SQLite's INTEGER)."""
-    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _describe(values: Mapping[str, object]) -> str:

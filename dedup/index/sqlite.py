@@ -43,13 +43,17 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from types import TracebackType
 from typing import Any
 
-from dedup.errors import StoreError
-from dedup.fingerprint import Fingerprint
+import numpy as np
+import numpy.typing as npt
+
+from dedup.errors import InputError, StoreError
+from dedup.fingerprint import Fingerprint, is_empty
 from dedup.index._stored import (
     Layout,
     dump_meta,
@@ -157,23 +161,72 @@ class SqliteIndex:
         )
         keys = self._layout.band_keys(fp.signatures)
         with self._lock, self._translate(), self._write():
-            num = self._drop_bands(doc_id)
-            if num is None:
-                cursor = self._db.execute(
-                    "INSERT INTO documents (text, digest, meta, signatures, added, id) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    row,
-                )
-                num = cursor.lastrowid
-            else:
-                self._db.execute(
-                    "UPDATE documents SET text = ?, digest = ?, meta = ?, signatures = ?, "
-                    "added = ? WHERE id = ?",
-                    row,
-                )
+            num = self._store(row)
             self._db.executemany(
                 "INSERT INTO bands (view, band, hash, doc) VALUES (?, ?, ?, ?)",
                 [(*key, num) for key in keys],
+            )
+
+    def insert_many(
+        self,
+        ids: Sequence[str],
+        fps: Sequence[Fingerprint],
+        texts: Sequence[str],
+        *,
+        metas: Sequence[Mapping[str, object] | None] | None = None,
+    ) -> None:
+        """Insert many documents in one transaction; the same as inserting them in order.
+
+        For building an index from a corpus: one commit (one fsync) for the batch instead
+        of one per document, band keys hashed for the whole batch at once, and band rows
+        written in key order, so each b-tree page is visited once per batch. The batch is
+        atomic: when it returns every document in it is durable (as after
+        :meth:`insert`); if it raises, or the process dies, none of them is stored. A
+        repeated id keeps its last document, as one-by-one inserts would.
+
+        The band rows of a batch are sorted in memory (about 200 rows of 8 bytes per
+        document with three views); batches of 10,000 to 100,000 documents are a good
+        size. Larger batches write less in total, since a batch rewrites the b-tree pages
+        it touches.
+
+        Raises:
+            InputError: the sequences differ in length, or a ``meta`` is not
+                JSON-serialisable.
+            SettingsMismatchError: a fingerprint was made with other settings.
+        """
+        given = [len(ids), len(fps), len(texts)] + ([len(metas)] if metas is not None else [])
+        if len(set(given)) > 1:
+            raise InputError(
+                "ids, fps, texts (and metas, if given) must be equally long, got lengths "
+                f"{', '.join(map(str, given))}"
+            )
+        order = sorted({doc_id: k for k, doc_id in enumerate(ids)}.values())  # last wins
+        if not order:
+            return
+        where = repr(self.path)
+        for k in order:
+            self._layout.check(fps[k], where=where)
+        now = time.time()
+        rows = [
+            (
+                pack_text(texts[k]),
+                fps[k].digest,
+                dump_meta(ids[k], metas[k] if metas is not None else None),
+                self._layout.pack(fps[k]),
+                now,
+                ids[k],
+            )
+            for k in order
+        ]
+        hashes = [
+            self._layout.band_hashes(np.stack([fps[k].signatures[view] for k in order]))
+            for view in self._layout.views
+        ]
+        with self._lock, self._translate(), self._write():
+            nums = np.array([self._store(row) for row in rows], dtype=np.int64)
+            self._db.executemany(
+                "INSERT INTO bands (view, band, hash, doc) VALUES (?, ?, ?, ?)",
+                self._sorted_band_rows(hashes, [fps[k] for k in order], nums),
             )
 
     def query(self, fp: Fingerprint) -> set[str]:
@@ -278,6 +331,44 @@ class SqliteIndex:
             [(*key, num) for key in self._layout.band_keys(self._layout.unpack(blob))],
         )
         return int(num)
+
+    def _store(self, row: tuple[bytes, str, str | None, bytes, float, str]) -> int:
+        """Write one document's row (dropping its old band rows); its ``num``."""
+        num = self._drop_bands(row[-1])
+        if num is not None:
+            self._db.execute(
+                "UPDATE documents SET text = ?, digest = ?, meta = ?, signatures = ?, "
+                "added = ? WHERE id = ?",
+                row,
+            )
+            return num
+        cursor = self._db.execute(
+            "INSERT INTO documents (text, digest, meta, signatures, added, id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            row,
+        )
+        return int(cursor.lastrowid or 0)  # an INSERT into a rowid table always sets it
+
+    def _sorted_band_rows(
+        self,
+        hashes: list[npt.NDArray[np.int64]],
+        fps: Sequence[Fingerprint],
+        nums: npt.NDArray[np.int64],
+    ) -> Iterator[tuple[int, int, int, int]]:
+        """``(view, band, hash, doc)`` rows in primary-key order, skipping empty views."""
+        for position, view in enumerate(self._layout.views):
+            keep = np.array([not is_empty(fp.signatures[view]) for fp in fps], dtype=bool)
+            docs = nums[keep]
+            for band in range(self._layout.bands):
+                values = hashes[position][keep, band]
+                by_key = np.lexsort((docs, values))
+                yield from zip(
+                    repeat(position),
+                    repeat(band),
+                    values[by_key].tolist(),
+                    docs[by_key].tolist(),
+                    strict=False,
+                )
 
     def _get(self, doc_id: str, column: str) -> Any:
         """One column of the document's row (``column`` is ours, never the caller's)."""

@@ -1,0 +1,250 @@
+"""``dedup index``: keep a persistent index of documents, check new ones against it.
+
+STORE names the index everywhere: the path of a SQLite file, or a Redis URL
+(``redis://host:port/db``) shared by workers on many machines. ``add`` creates it;
+the other commands refuse a file that does not exist rather than create an empty one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterable, Iterator
+
+import click
+
+from dedup.cli._common import (
+    EXIT_CLEAN,
+    EXIT_FOUND,
+    Failure,
+    input_options,
+    main,
+    match_options,
+    progress_bars,
+    warn,
+)
+from dedup.detector import Index
+from dedup.errors import InputError, UnknownDocumentError
+from dedup.index.open import REDIS_SCHEMES, open_index
+from dedup.model import Document, Kind, Match, Problem, ScanResult
+from dedup.options import DetectorOptions
+from dedup.report import Format, render_matches
+from dedup.sources import read
+
+__all__ = ["EXIT_UNKNOWN", "index", "open_store"]
+
+EXIT_UNKNOWN = 1  # ``remove``: some ids were not in the index (the others were removed)
+
+_STORE = click.argument("store", metavar="STORE")
+_PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+
+
+def open_store(location: str, *, threshold: float | None = None, create: bool = False) -> Index:
+    """The index at ``location`` with its stored settings, and ``threshold`` if given.
+
+    Raises:
+        Failure: ``location`` is a file path that does not exist and ``create`` is off.
+        StoreError, SettingsMismatchError: the index cannot be opened.
+    """
+    is_file = not location.lower().startswith(REDIS_SCHEMES)
+    if is_file and not create and not os.path.exists(location):
+        raise Failure(
+            f"no index at {location!r}; create one with: dedup index add {location} PATH..."
+        )
+    backend = open_index(location)
+    try:
+        options = DetectorOptions(fingerprint=backend.fingerprint, lsh=backend.lsh)
+        if threshold is not None:
+            options = dataclasses.replace(options, threshold=threshold)
+    except BaseException:
+        backend.close()
+        raise
+    return Index(backend, options=options)
+
+
+@main.group()
+def index() -> None:
+    """Keep an index of documents in a SQLite file or Redis, and check new ones.
+
+    STORE is the path of a SQLite file (created by `add`) or a Redis URL,
+    redis://host:port/db.
+    """
+
+
+@index.command()
+@_STORE
+@_PATHS
+@input_options
+def add(
+    store: str, paths: tuple[str, ...], max_bytes: int, quiet: bool, progress: bool | None
+) -> None:
+    """Add the documents in PATHS to the index at STORE (created if need be).
+
+    PATHS are read as by `dedup scan`: files, directories, .jsonl files, - for stdin.
+    A document whose id is already indexed replaces the earlier one. Each document is
+    stored durably as it is added, so an interrupted run keeps what it added.
+
+    \b
+    Exit status:
+      0  documents were added (inputs that could not be used are warnings)
+      2  usage error, or no input could be added
+    """
+    with open_store(store, create=True) as idx, progress_bars(progress) as bars:
+        items: Iterable[Document | Problem] = read(paths, max_bytes=max_bytes)
+        total = None
+        if bars is not None:
+            items = list(items)  # to know the total for the bar
+            total = len(items)
+        added = 0
+        for done, item in enumerate(items, 1):
+            problem = item if isinstance(item, Problem) else _add(idx, item)
+            if problem is None:
+                added += 1
+            else:
+                warn((problem,), quiet=quiet)
+            if bars is not None:
+                bars("adding", done, total)
+        held = len(idx)
+    if not added:
+        raise Failure("nothing added: no input could be read as a document")
+    click.echo(f"added {_plural(added, 'document')}; the index holds {held:,}")
+
+
+def _add(idx: Index, doc: Document) -> Problem | None:
+    try:
+        idx.add(doc.id, doc.text)
+    except InputError as exc:
+        return Problem(doc.id, _message(exc))
+    return None
+
+
+@index.command()
+@_STORE
+@_PATHS
+@match_options
+@input_options
+@click.pass_context
+def check(
+    ctx: click.Context,
+    store: str,
+    paths: tuple[str, ...],
+    format: Format,
+    threshold: float,
+    kind: tuple[Kind, ...],
+    max_bytes: int,
+    quiet: bool,
+    progress: bool | None,
+) -> None:
+    """Find copies of the documents in PATHS among those in the index at STORE.
+
+    Nothing is added. Each pair is an indexed document (a) and an input (b); an input
+    whose id is in the index is not compared with itself. The output formats are those
+    of `dedup scan`.
+
+    \b
+    Exit status:
+      0  no copies found
+      1  copies found
+      2  usage error, or no input could be read
+    """
+    with open_store(store, threshold=threshold) as idx, progress_bars(progress) as bars:
+        items: Iterable[Document | Problem] = read(paths, max_bytes=max_bytes)
+        total = None
+        if bars is not None:
+            items = list(items)
+            total = len(items)
+        matches, checked, problems = [], 0, []
+        for done, item in enumerate(_checked(idx, items, set(kind)), 1):
+            if isinstance(item, Problem):
+                problems.append(item)
+            else:
+                matches.extend(item)
+                checked += 1
+            if bars is not None:
+                bars("checking", done, total)
+        views = idx.options.fingerprint.views
+    warn(tuple(problems), quiet=quiet)
+    if not checked:
+        raise Failure("nothing to check: no input could be read as a document")
+    result = ScanResult(tuple(matches), checked, tuple(problems))
+    click.echo(render_matches(result, format=format, views=views), nl=False)
+    ctx.exit(EXIT_FOUND if matches else EXIT_CLEAN)
+
+
+def _checked(
+    idx: Index, items: Iterable[Document | Problem], kinds: set[Kind]
+) -> Iterator[list[Match] | Problem]:
+    """Each input's matches (of ``kinds``, all if empty), or the problem with it."""
+    for item in items:
+        if isinstance(item, Problem):
+            yield item
+            continue
+        try:
+            found = idx.check(item.text, doc_id=item.id)
+        except InputError as exc:
+            yield Problem(item.id, _message(exc))
+            continue
+        yield [m for m in found if not kinds or m.kind in kinds]
+
+
+@index.command()
+@_STORE
+@click.option(
+    "--format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format: aligned text or one JSON object.",
+)
+def stats(store: str, format: str) -> None:
+    """Show how many documents the index at STORE holds, and its settings."""
+    with open_store(store) as idx:
+        figures = idx.stats()
+    if format == "json":
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    width = max(map(len, figures))
+    for name, value in figures.items():
+        shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        click.echo(f"{name.ljust(width)}  {shown}")
+
+
+@index.command()
+@_STORE
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--quiet", "-q", is_flag=True, help="Do not print warnings about unknown ids.")
+@click.pass_context
+def remove(ctx: click.Context, store: str, ids: tuple[str, ...], quiet: bool) -> None:
+    """Remove the documents with these IDs from the index at STORE.
+
+    An id that is not in the index is a warning; the others are still removed.
+
+    \b
+    Exit status:
+      0  every id was removed
+      1  some ids were not in the index (the others were removed)
+      2  usage error, or the index cannot be opened
+    """
+    unknown = []
+    with open_store(store) as idx:
+        for doc_id in dict.fromkeys(ids):
+            try:
+                idx.remove(doc_id)
+            except UnknownDocumentError:
+                unknown.append(Problem(doc_id, "not in the index"))
+        held = len(idx)
+    warn(tuple(unknown), quiet=quiet)
+    removed = len(dict.fromkeys(ids)) - len(unknown)
+    click.echo(f"removed {_plural(removed, 'document')}; the index holds {held:,}")
+    ctx.exit(EXIT_UNKNOWN if unknown else EXIT_CLEAN)
+
+
+def _message(exc: InputError) -> str:
+    """The error's message without the ``id: `` prefix (the warning names the id)."""
+    message = str(exc)
+    return message.removeprefix(f"{exc.source}: ") if exc.source else message
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

@@ -1,0 +1,97 @@
+"""``dedup watch``: check a feed of documents against an index and add them, line by line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, BinaryIO
+
+import click
+
+from dedup.cli._common import main
+from dedup.cli.index import open_store
+from dedup.feed import MAX_LINE_BYTES, Checked, Rejected
+from dedup.feed import watch as run_feed
+from dedup.model import Match, ScanResult
+from dedup.options import DetectorOptions
+from dedup.report import render_matches
+
+__all__ = ["watch"]
+
+
+@main.command()
+@click.argument("store", metavar="STORE")
+@click.option(
+    "--input",
+    "feed",
+    type=click.File("rb"),
+    default="-",
+    help="Read the feed from this file instead of stdin.",
+)
+@click.option(
+    "--only-new",
+    is_flag=True,
+    help="Add a document only if no copy of it is in the index.",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=DetectorOptions().threshold,
+    show_default=True,
+    help="Report a pair when this share (0..1) of one document is found in the other.",
+)
+@click.option(
+    "--max-bytes",
+    type=int,
+    default=MAX_LINE_BYTES,
+    show_default=True,
+    help="Refuse lines longer than this many bytes.",
+)
+def watch(store: str, feed: BinaryIO, only_new: bool, threshold: float, max_bytes: int) -> None:
+    """Check each document of a feed against the index at STORE, then add it.
+
+    The feed is JSON lines on stdin (or --input): {"id": ..., "text": ...} or
+    {"id": ..., "html": ...} (reduced to the page's main text), with optional "url"
+    and "published", which are stored with the document. STORE is a SQLite file
+    (created if need be) or a Redis URL.
+
+    For each line, one JSON line is written and flushed as soon as the line is
+    processed, so watch can sit in a pipe. Each match is as in `dedup scan --format
+    jsonl` ("a" the indexed copy, "b", "kind", "score", "evidence"); "added" is
+    false only with --only-new. A line that cannot be used gets an error (with its
+    "id" if it names one), and the feed goes on:
+
+    \b
+      {"line": n, "id": ..., "added": true, "matches": [...]}
+      {"line": n, "id": ..., "error": "..."}
+
+    \b
+    Exit status:
+      0  the feed ended (whatever was found)
+      2  usage error, or the index failed
+    """
+    with open_store(store, threshold=threshold, create=True) as index:
+        for outcome in run_feed(feed, index, only_new=only_new, max_bytes=max_bytes):
+            click.echo(json.dumps(_record(outcome), ensure_ascii=False))  # echo flushes
+
+
+def _record(outcome: Checked | Rejected) -> dict[str, Any]:
+    if isinstance(outcome, Rejected):
+        record: dict[str, Any] = {"line": outcome.line}
+        if outcome.id is not None:
+            record["id"] = outcome.id
+        record["error"] = outcome.error
+        return record
+    return {
+        "line": outcome.line,
+        "id": outcome.id,
+        "added": outcome.added,
+        "matches": _match_records(outcome.matches),
+    }
+
+
+def _match_records(matches: tuple[Match, ...]) -> list[dict[str, Any]]:
+    """The matches as `dedup scan --format jsonl` writes them, so both read alike."""
+    if not matches:
+        return []
+    lines = render_matches(ScanResult(matches, 1), format="jsonl").splitlines()
+    return [json.loads(line) for line in lines]

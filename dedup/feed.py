@@ -1,0 +1,280 @@
+"""Feed mode: check each incoming document against an index, then add it, line by line.
+
+A crawler writes one JSON object per fetched document to a pipe::
+
+    {"id": "wapo-1", "text": "...", "url": "https://...", "published": "2015-09-18"}
+    {"id": "mirror-7", "html": "<html>...</html>", "url": "https://..."}
+
+and :func:`watch` yields one outcome per line, as soon as the line is processed: the
+copies of the document already in the index (:class:`Checked`), or why the line could
+not be used (:class:`Rejected`); a bad line never stops the feed. Fields:
+
+``id``
+    required, a string or an integer (kept as a string). A document sent again under
+    the same id replaces the earlier one, and is not reported as a copy of it.
+``text`` or ``html``
+    one of them is required. ``html`` is reduced to the page's main text
+    (:func:`dedup.extract.main_text`) before it is checked and stored; if both are
+    given, ``text`` is used.
+``url``, ``published``
+    optional strings, stored as the document's metadata (:meth:`Index.meta
+    <dedup.detector.Index.meta>`).
+
+Blank lines are skipped. Lines are counted from 1 and every outcome names its line, so
+a consumer can pair outcomes with inputs.
+
+>>> import io, json, os, tempfile
+>>> from dedup.detector import Index
+>>> text = "Defense chiefs from the United States and Russia held their first talks."
+>>> records = [{"id": "a", "text": text}, {"id": "b", "text": text}, {"id": "c"}]
+>>> feed = io.BytesIO("".join(json.dumps(r) + "\\n" for r in records).encode())
+>>> with tempfile.TemporaryDirectory() as tmp, Index.open(os.path.join(tmp, "i.db")) as index:
+...     for outcome in watch(feed, index):
+...         if isinstance(outcome, Checked):
+...             print(outcome.line, outcome.id, [(m.a, m.kind.value) for m in outcome.matches])
+...         else:
+...             print(outcome.line, outcome.id, outcome.error)
+1 a []
+2 b [('a', 'exact')]
+3 c missing "text" or "html" field
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from dedup.detector import Index
+from dedup.errors import InputError, OptionsError, RecordError
+from dedup.extract import main_text
+from dedup.model import Match
+
+__all__ = ["MAX_LINE_BYTES", "Checked", "Entry", "Extract", "Rejected", "parse", "process", "watch"]
+
+MAX_LINE_BYTES = 20_000_000
+"""Default cap on the bytes of one line: HTML pages are larger than their text."""
+
+Extract = Callable[[str], str]
+"""Turns an HTML page into the text to compare (:func:`dedup.extract.main_text`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One document of the feed, ready to check: its id, text and metadata."""
+
+    id: str
+    text: str
+    meta: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A line that was checked against the index.
+
+    Attributes:
+        line: the line's number, from 1.
+        id: the document's id.
+        matches: its copies in the index, best first (``a`` the indexed document,
+            ``b`` this one).
+        added: whether the document was added to the index (always, unless
+            ``only_new`` was asked for and copies were found).
+    """
+
+    line: int
+    id: str
+    matches: tuple[Match, ...]
+    added: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A line that could not be used, and why; nothing was added for it.
+
+    Attributes:
+        line: the line's number, from 1.
+        error: what was wrong, and what was expected.
+        id: the document's id, if the line got as far as naming one.
+    """
+
+    line: int
+    error: str
+    id: str | None = None
+
+
+def watch(
+    stream: BinaryIO,
+    index: Index,
+    *,
+    only_new: bool = False,
+    max_bytes: int = MAX_LINE_BYTES,
+    extract: Extract = main_text,
+) -> Iterator[Checked | Rejected]:
+    """Process a feed of JSON lines: one outcome per non-blank line, in order.
+
+    Each line is read, checked and added before the next one is read, so outcomes come
+    out while the feed is still being written. A line longer than ``max_bytes`` is
+    skipped in chunks, never held whole.
+
+    Args:
+        stream: the feed (stdin, a file, a socket's file).
+        index: where documents are checked and added.
+        only_new: add a document only if no copy of it is found (see
+            :meth:`Index.add_if_new <dedup.detector.Index.add_if_new>`).
+        max_bytes: refuse lines longer than this.
+        extract: how an ``html`` field becomes text.
+
+    Raises:
+        OptionsError: ``max_bytes`` is not positive (raised at once).
+        StoreError: the index failed; what was added before stays added.
+    """
+    if max_bytes < 1:
+        raise OptionsError(f"max_bytes must be at least 1, got {max_bytes}")
+    return _watch(stream, index, only_new=only_new, max_bytes=max_bytes, extract=extract)
+
+
+def _watch(
+    stream: BinaryIO, index: Index, *, only_new: bool, max_bytes: int, extract: Extract
+) -> Iterator[Checked | Rejected]:
+    for number, line in _lines(stream, max_bytes):
+        if line is None:
+            yield Rejected(number, f"line longer than {max_bytes:,} bytes, skipped")
+            continue
+        outcome = process(line, index, number=number, only_new=only_new, extract=extract)
+        if outcome is not None:
+            yield outcome
+
+
+def process(
+    line: bytes | str,
+    index: Index,
+    *,
+    number: int = 1,
+    only_new: bool = False,
+    extract: Extract = main_text,
+) -> Checked | Rejected | None:
+    """Check one line's document against ``index`` and add it; ``None`` for a blank line.
+
+    For callers that get lines one at a time (a queue, a socket) rather than a stream.
+
+    Raises:
+        StoreError: the index failed.
+    """
+    doc_id: str | None = None
+    try:
+        entry = parse(line, extract=extract)
+        if entry is None:
+            return None
+        doc_id = entry.id
+        meta = entry.meta or None
+        if only_new:
+            found = index.add_if_new(entry.id, entry.text, meta=meta)
+            return Checked(number, entry.id, tuple(found), added=not found)
+        found = index.check(entry.text, doc_id=entry.id)
+        index.add(entry.id, entry.text, meta=meta)
+        return Checked(number, entry.id, tuple(found), added=True)
+    except InputError as exc:
+        return Rejected(number, _message(exc), doc_id if doc_id is not None else exc.source)
+
+
+def parse(line: bytes | str, *, extract: Extract = main_text) -> Entry | None:
+    """The document on one line of the feed; ``None`` for a blank line.
+
+    Raises:
+        RecordError: the line is not UTF-8, not JSON, or not an object with the fields
+            above.
+        InputError: the HTML has no main text (the error's ``source`` is the id).
+
+    >>> parse('{"id": 7, "text": "Hello there.", "url": "https://example.org/7"}')
+    Entry(id='7', text='Hello there.', meta={'url': 'https://example.org/7'})
+    >>> parse('{"id": "a", "text": 3}')
+    Traceback (most recent call last):
+    ...
+    dedup.errors.RecordError: a: "text" must be a string, got a number
+    """
+    raw = _utf8(line) if isinstance(line, bytes) else line
+    raw = raw.removeprefix("\ufeff").rstrip("\r\n")
+    if not raw.strip():
+        return None
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise RecordError(f'expected a JSON object with an "id", got {_json_type(record)}')
+    if "id" not in record:
+        raise RecordError('missing "id" field')
+    doc_id = record["id"]
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
+        raise RecordError(f'"id" must be a string or an integer, got {_json_type(doc_id)}')
+    doc_id = str(doc_id)
+    fields = {name: _string(record, name, doc_id) for name in _FIELDS}
+    meta = {name: fields[name] for name in _META if fields[name] is not None}
+    text, html = fields["text"], fields["html"]
+    if text is not None:
+        return Entry(doc_id, text, meta)
+    if html is not None:
+        try:
+            return Entry(doc_id, extract(html), meta)
+        except InputError as exc:
+            raise InputError(_message(exc), source=doc_id) from None
+    raise RecordError('missing "text" or "html" field', source=doc_id)
+
+
+_META = ("url", "published")
+_FIELDS = ("text", "html", *_META)
+
+
+def _string(record: dict[str, object], name: str, doc_id: str) -> str | None:
+    """The field ``name`` if present and not null; it must be a string."""
+    value = record.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise RecordError(f'"{name}" must be a string, got {_json_type(value)}', source=doc_id)
+
+
+def _utf8(line: bytes) -> str:
+    """The line as text: JSON exchanged between programs is UTF-8 (RFC 8259)."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError(
+            f"not UTF-8 (byte {exc.start + 1} is {line[exc.start]:#04x}); write JSON lines in UTF-8"
+        ) from None
+
+
+def _lines(stream: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(number, line)`` pairs as they arrive; ``None`` for a line over ``max_bytes``.
+
+    >>> import io
+    >>> list(_lines(io.BytesIO(b"ab\\nabcdef\\nabc"), 3))
+    [(1, b'ab\\n'), (2, None), (3, b'abc')]
+    """
+    number = 0
+    while line := stream.readline(max_bytes + 1):
+        number += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = stream.readline(65536)
+            yield number, None
+        else:
+            yield number, line
+
+
+def _message(exc: InputError) -> str:
+    """The error's message without the ``source: `` prefix (the record names the id)."""
+    message = str(exc)
+    return message.removeprefix(f"{exc.source}: ") if exc.source else message
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a decoded value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    names: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
+    return names.get(type(value), type(value).__name__)

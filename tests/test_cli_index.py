@@ -1,0 +1,360 @@
+"""``dedup index add|check|stats|remove`` on a real SQLite file and a real Redis server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import dedup.cli.index  # registers the command group on ``main``
+from dedup.cli import main
+from dedup.options import DetectorOptions
+
+TOO_SHORT = "too short to compare: {}, at least " + str(DetectorOptions().min_words) + " needed"
+
+
+@pytest.fixture
+def library(tmp_path: Path, seeds: Path, spun: Path) -> Path:
+    """A directory of the seeds without the spun copy (four articles)."""
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for file in seeds.glob("*.txt"):
+        if file != spun:
+            shutil.copy(file, folder / file.name)
+    return folder
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    """Where the SQLite index goes (it does not exist yet)."""
+    return str(tmp_path / "index.db")
+
+
+@pytest.fixture
+def filled(runner: CliRunner, store: str, library: Path) -> str:
+    """``store`` holding the four articles of ``library``."""
+    result = runner.invoke(main, ["index", "add", store, str(library)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    return store
+
+
+def _jsonl(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+# -- add -------------------------------------------------------------------------------------
+
+
+def test_add_creates_the_index(runner: CliRunner, store: str, library: Path) -> None:
+    result = runner.invoke(main, ["index", "add", store, str(library)])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "added 4 documents; the index holds 4\n",
+        "",
+    )
+    assert Path(store).is_file()
+
+
+def test_adding_again_replaces_by_id(runner: CliRunner, filled: str, library: Path) -> None:
+    result = runner.invoke(main, ["index", "add", filled, str(library)])
+    assert (result.exit_code, result.stdout) == (0, "added 4 documents; the index holds 4\n")
+
+
+def test_add_reads_stdin_and_json_lines(
+    runner: CliRunner, store: str, tmp_path: Path, original: Path
+) -> None:
+    feed = tmp_path / "docs.jsonl"
+    feed.write_text(
+        json.dumps({"id": "wapo-1", "text": original.read_text(encoding="utf-8")}) + "\n",
+        encoding="utf-8",
+    )
+    text = b"Defense chiefs from the United States and Russia held talks on Friday."
+    result = runner.invoke(main, ["index", "add", store, str(feed), "-"], input=text)
+    assert (result.exit_code, result.stdout) == (0, "added 2 documents; the index holds 2\n")
+    stats = json.loads(runner.invoke(main, ["index", "stats", store, "--format", "json"]).stdout)
+    assert stats["documents"] == 2
+
+
+def test_bad_inputs_are_warnings_and_the_rest_is_added(
+    runner: CliRunner, store: str, library: Path
+) -> None:
+    (library / "blob.bin").write_bytes(b"GIF89a\x01\x00\x01\x00\x00\xff")
+    (library / "short.txt").write_text("Too short.", encoding="utf-8")
+    result = runner.invoke(main, ["index", "add", store, str(library), "missing.txt"])
+    assert result.exit_code == 0
+    assert result.stdout == "added 4 documents; the index holds 4\n"
+    assert result.stderr == (
+        f"dedup: warning: {library}/blob.bin: binary data (NUL bytes), not text\n"
+        f"dedup: warning: short.txt: {TOO_SHORT.format('only 2 words')}\n"
+        "dedup: warning: missing.txt: no such file or directory\n"
+    )
+
+
+def test_quiet_silences_warnings(runner: CliRunner, store: str, library: Path) -> None:
+    result = runner.invoke(main, ["index", "add", "-q", store, str(library), "missing.txt"])
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_nothing_added_is_an_error_and_the_index_keeps_what_it_had(
+    runner: CliRunner, filled: str, tmp_path: Path
+) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = runner.invoke(main, ["index", "add", filled, str(tmp_path / "empty.txt"), "gone"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"dedup: warning: {tmp_path}/empty.txt: {TOO_SHORT.format('no words')}\n"
+        "dedup: warning: gone: no such file or directory\n"
+        "dedup: error: nothing added: no input could be read as a document\n"
+    )
+    stats = runner.invoke(main, ["index", "stats", filled, "--format", "json"])
+    assert json.loads(stats.stdout)["documents"] == 4
+
+
+def test_progress_can_be_forced(runner: CliRunner, store: str, library: Path) -> None:
+    # Off a terminal click draws no bar, only its label.
+    result = runner.invoke(main, ["index", "add", store, str(library), "--progress"])
+    assert (result.exit_code, result.stderr) == (0, "adding\n")
+
+
+def test_a_store_that_is_not_an_index_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not a database, but long enough to be read as one " * 100)
+    result = runner.invoke(main, ["index", "add", str(bogus), str(bogus)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"dedup: error: cannot open {str(bogus)!r} as a dedup index")
+    assert result.stderr.count("\n") == 1
+
+
+# -- check -----------------------------------------------------------------------------------
+
+
+def test_check_finds_the_spun_copy(
+    runner: CliRunner, filled: str, spun: Path, original: Path
+) -> None:
+    result = runner.invoke(main, ["index", "check", filled, str(spun)])
+    assert (result.exit_code, result.stderr) == (1, "")
+    header, row, summary = result.stdout.splitlines()
+    assert header.split() == ["score", "kind", "a", "b", "evidence"]
+    assert row.split()[1:4] == ["spun", original.name, str(spun)]
+    assert re.fullmatch(r"0\.\d{4}  spun  .*, skeleton J 0\.\d\d", row)
+    assert summary == "1 pair among 1 document"
+
+
+def test_check_adds_nothing(runner: CliRunner, filled: str, spun: Path) -> None:
+    runner.invoke(main, ["index", "check", filled, str(spun)])
+    stats = runner.invoke(main, ["index", "stats", filled, "--format", "json"])
+    assert json.loads(stats.stdout)["documents"] == 4
+
+
+@pytest.mark.parametrize("format", ["json", "jsonl", "csv"])
+def test_check_formats(
+    runner: CliRunner, filled: str, spun: Path, original: Path, format: str
+) -> None:
+    result = runner.invoke(main, ["index", "check", filled, str(spun), "--format", format])
+    assert result.exit_code == 1
+    if format == "json":
+        document = json.loads(result.stdout)
+        assert (document["documents"], document["problems"]) == (1, [])
+        rows = [(m["a"], m["b"], m["kind"]) for m in document["matches"]]
+    elif format == "jsonl":
+        rows = [(m["a"], m["b"], m["kind"]) for m in _jsonl(result.stdout)]
+    else:
+        header, *records = csv.reader(io.StringIO(result.stdout))
+        assert header[:4] == ["a", "b", "kind", "score"]
+        assert "function_jaccard" in header
+        rows = [(r[0], r[1], r[2]) for r in records]
+    assert rows == [(original.name, str(spun), "spun")]
+
+
+def test_the_kind_filter_can_leave_nothing_and_exit_0(
+    runner: CliRunner, filled: str, seeds: Path
+) -> None:
+    other = seeds / "000_f9bf9bbfa8ab1ea0.txt"
+    result = runner.invoke(main, ["index", "check", filled, str(other)])
+    # indexed under its name in the library, checked under its path: an exact copy
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1].split()[1:4] == ["exact", other.name, str(other)]
+    result = runner.invoke(main, ["index", "check", filled, str(other), "--kind", "spun"])
+    assert (result.exit_code, result.stdout) == (0, "no duplicates among 1 document\n")
+
+
+def test_an_input_is_not_compared_with_itself(
+    runner: CliRunner, store: str, original: Path
+) -> None:
+    runner.invoke(main, ["index", "add", store, str(original)])
+    result = runner.invoke(main, ["index", "check", store, str(original)])
+    assert (result.exit_code, result.stdout) == (0, "no duplicates among 1 document\n")
+
+
+def test_check_threshold(runner: CliRunner, filled: str, spun: Path) -> None:
+    result = runner.invoke(main, ["index", "check", filled, str(spun), "--threshold", "0.99"])
+    assert (result.exit_code, result.stdout) == (0, "no duplicates among 1 document\n")
+
+
+def test_check_warns_about_bad_inputs_and_checks_the_rest(
+    runner: CliRunner, filled: str, spun: Path, tmp_path: Path
+) -> None:
+    short = tmp_path / "short.txt"
+    short.write_text("Too short.", encoding="utf-8")
+    result = runner.invoke(
+        main, ["index", "check", filled, str(short), str(spun), "gone", "--format", "jsonl"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"dedup: warning: {short}: {TOO_SHORT.format('only 2 words')}\n"
+        "dedup: warning: gone: no such file or directory\n"
+    )
+    assert [m["b"] for m in _jsonl(result.stdout)] == [str(spun)]
+
+
+def test_check_with_nothing_readable_is_an_error(runner: CliRunner, filled: str) -> None:
+    result = runner.invoke(main, ["index", "check", filled, "gone"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "dedup: warning: gone: no such file or directory\n"
+        "dedup: error: nothing to check: no input could be read as a document\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["check", "{store}", "x.txt"], id="check"),
+        pytest.param(["stats", "{store}"], id="stats"),
+        pytest.param(["remove", "{store}", "a"], id="remove"),
+    ],
+)
+def test_a_missing_index_is_an_error_and_is_not_created(
+    runner: CliRunner, store: str, args: list[str]
+) -> None:
+    result = runner.invoke(main, ["index", *(arg.format(store=store) for arg in args)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"dedup: error: no index at {store!r}; create one with: dedup index add {store} PATH...\n"
+    )
+    assert not Path(store).exists()
+
+
+# -- stats -----------------------------------------------------------------------------------
+
+
+def test_stats_as_text(runner: CliRunner, filled: str) -> None:
+    result = runner.invoke(main, ["index", "stats", filled])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        f"location   SqliteIndex({filled!r})\n"
+        "documents  4\n"
+        "views      words,skeleton,function\n"
+        "num_perm   128\n"
+        "seed       1\n"
+        "bands      64\n"
+        "rows       2\n"
+        "threshold  0.15\n"
+    )
+
+
+def test_stats_as_json(runner: CliRunner, filled: str) -> None:
+    result = runner.invoke(main, ["index", "stats", filled, "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "location": f"SqliteIndex({filled!r})",
+        "documents": 4,
+        "views": ["words", "skeleton", "function"],
+        "num_perm": 128,
+        "seed": 1,
+        "bands": 64,
+        "rows": 2,
+        "threshold": 0.15,
+    }
+
+
+# -- remove ----------------------------------------------------------------------------------
+
+
+def test_remove(runner: CliRunner, filled: str, spun: Path, original: Path) -> None:
+    result = runner.invoke(main, ["index", "remove", filled, original.name])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "removed 1 document; the index holds 3\n",
+        "",
+    )
+    check = runner.invoke(main, ["index", "check", filled, str(spun)])
+    assert (check.exit_code, check.stdout) == (0, "no duplicates among 1 document\n")
+
+
+def test_removing_unknown_ids_warns_exits_1_and_removes_the_rest(
+    runner: CliRunner, filled: str, original: Path
+) -> None:
+    result = runner.invoke(main, ["index", "remove", filled, "nope", original.name, "gone"])
+    assert result.exit_code == 1
+    assert result.stdout == "removed 1 document; the index holds 3\n"
+    assert result.stderr == (
+        "dedup: warning: nope: not in the index\ndedup: warning: gone: not in the index\n"
+    )
+    quiet = runner.invoke(main, ["index", "remove", "-q", filled, original.name])
+    assert (quiet.exit_code, quiet.stderr) == (1, "")
+
+
+def test_removing_an_id_twice_in_one_call_removes_it_once(
+    runner: CliRunner, filled: str, original: Path
+) -> None:
+    result = runner.invoke(main, ["index", "remove", filled, original.name, original.name])
+    assert (result.exit_code, result.stdout) == (0, "removed 1 document; the index holds 3\n")
+
+
+# -- Redis -----------------------------------------------------------------------------------
+
+
+def test_every_command_on_redis(
+    runner: CliRunner, redis_url: str, library: Path, spun: Path, original: Path
+) -> None:
+    added = runner.invoke(main, ["index", "add", redis_url, str(library)])
+    assert (added.exit_code, added.stdout) == (0, "added 4 documents; the index holds 4\n")
+    checked = runner.invoke(main, ["index", "check", redis_url, str(spun), "--format", "jsonl"])
+    assert checked.exit_code == 1
+    assert [(m["a"], m["kind"]) for m in _jsonl(checked.stdout)] == [(original.name, "spun")]
+    stats = json.loads(
+        runner.invoke(main, ["index", "stats", redis_url, "--format", "json"]).stdout
+    )
+    assert (stats["documents"], stats["location"]) == (
+        4,
+        f"RedisIndex({redis_url} (prefix 'dedup'))",
+    )
+    removed = runner.invoke(main, ["index", "remove", redis_url, original.name, "nope"])
+    assert (removed.exit_code, removed.stdout) == (1, "removed 1 document; the index holds 3\n")
+
+
+def test_an_unreachable_redis_is_an_error(runner: CliRunner, free_port: int, spun: Path) -> None:
+    url = f"redis://127.0.0.1:{free_port}/0"
+    result = runner.invoke(main, ["index", "check", url, str(spun)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"dedup: error: cannot reach Redis at {url} (prefix 'dedup')")
+
+
+# -- help ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["add", "check", "stats", "remove"])
+def test_every_command_has_help(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(main, ["index", command, "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Usage: dedup index {command} [OPTIONS] STORE")
+
+
+def test_the_group_lists_its_commands(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["index", "--help"])
+    assert result.exit_code == 0
+    commands = result.stdout.split("Commands:\n")[1]
+    assert re.findall(r"^  (\w+) ", commands, flags=re.M) == ["add", "check", "remove", "stats"]
+
+
+def test_remove_help_documents_the_exit_status(runner: CliRunner) -> None:
+    help_text = runner.invoke(main, ["index", "remove", "--help"]).stdout
+    assert "    1  some ids were not in the index (the others were removed)\n" in help_text
+    assert dedup.cli.index.EXIT_UNKNOWN == 1
