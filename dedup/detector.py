@@ -22,7 +22,7 @@ import numpy as np
 
 from dedup.batch import find_matches
 from dedup.errors import EmptyDocumentError
-from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
+from dedup.fingerprint import Fingerprint, Signature, estimated_jaccard, fingerprint_text
 from dedup.index import CandidateIndex, MemoryIndex
 from dedup.index.open import open_index
 from dedup.model import Cluster, Document, Kind, Match, Problem, ScanResult
@@ -273,11 +273,17 @@ class Detector:
         return Match(a.id, b.id, kind, round(score, 4), ev)
 
     def _below_prefilter(self, fp: Fingerprint, other_id: str) -> bool:
+        """Whether the candidate's estimated Jaccard is under ``lsh.prefilter`` in every
+        view: read from the stored signatures where the backend keeps them (SQLite,
+        Redis), so a false candidate costs no text and no tokenising."""
         floor = self.options.lsh.prefilter
-        other = self._prepared(other_id).fingerprint
+        stored = getattr(self._index, "signatures", None)
+        if callable(stored):
+            other: Mapping[str, Signature] = stored(other_id)
+        else:
+            other = self._prepared(other_id).fingerprint.signatures
         return all(
-            estimated_jaccard(sig, other.signatures[view]) < floor
-            for view, sig in fp.signatures.items()
+            estimated_jaccard(sig, other[view]) < floor for view, sig in fp.signatures.items()
         )
 
     def _prepared(self, doc_id: str) -> Prepared:

@@ -426,3 +426,17 @@ def test_band_hashes_are_xxh3_of_the_band_bytes(bands: int, rows: int) -> None:
         ]
         signed = [value - (1 << 64) if value >= 1 << 63 else value for value in expected]
         assert hashes[row].tolist() == signed
+
+
+def test_stored_signatures_are_read_back_without_the_text(tmp_path: Path) -> None:
+    from dedup.fingerprint import fingerprint_text
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    text = (seeds / "002_332438ef7e52e727.txt").read_text(encoding="utf-8")
+    fp, _ = fingerprint_text(text)
+    with SqliteIndex(tmp_path / "index.db") as index:
+        index.insert("wapo", fp, text)
+        stored = index.signatures("wapo")
+    assert set(stored) == set(fp.signatures)
+    for view, sig in fp.signatures.items():
+        np.testing.assert_array_equal(stored[view], sig)

@@ -148,6 +148,10 @@ class RedisIndex:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""
         return unpack_text(self._fields(doc_id, "text")[0])
 
+    def signatures(self, doc_id: str) -> dict[str, Signature]:
+        """The stored MinHash signatures of a document, by view (no text is read)."""
+        return self._layout.unpack(self._fields(doc_id, "signatures")[0])
+
     def meta(self, doc_id: str) -> dict[str, object]:
         """The ``meta`` stored with the document (empty if none was given)."""
         return load_meta(self._fields(doc_id, "digest", "meta")[1])

@@ -53,7 +53,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import InputError, StoreError
-from dedup.fingerprint import Fingerprint, is_empty
+from dedup.fingerprint import Fingerprint, Signature, is_empty
 from dedup.index._stored import (
     Layout,
     dump_meta,
@@ -250,6 +250,10 @@ class SqliteIndex:
     def text(self, doc_id: str) -> str:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""
         return unpack_text(self._get(doc_id, "text"))
+
+    def signatures(self, doc_id: str) -> dict[str, Signature]:
+        """The stored MinHash signatures of a document, by view (no text is read)."""
+        return self._layout.unpack(self._get(doc_id, "signatures"))
 
     def meta(self, doc_id: str) -> dict[str, object]:
         """The ``meta`` stored with the document (empty if none was given)."""
