@@ -171,15 +171,16 @@ def tokenize_bytes(
     data: Bytes, table: Bytes, adata: Bytes, aoff: npt.NDArray[np.int64],
     max_abbreviation: int, function_words: npt.NDArray[np.uint64],
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_],
-           npt.NDArray[np.bool_], bool]:
-    """One pass over UTF-8 bytes: word hashes, capital, sentence-start and function-word
-    flags, as :mod:`dedup.tokens` and :mod:`dedup.views` define them; the last value is
-    False when a character needs the reference path."""
+           npt.NDArray[np.bool_], npt.NDArray[np.bool_], bool]:
+    """One pass over UTF-8 bytes: word hashes, capital, sentence-start, function-word
+    and line-start flags, as :mod:`dedup.tokens` and :mod:`dedup.views` define them;
+    the last value is False when a character needs the reference path."""
     n = len(data)
     hashes = np.empty(n // 2 + 1, dtype=np.uint64)
     capital = np.empty(n // 2 + 1, dtype=np.bool_)
     initial = np.empty(n // 2 + 1, dtype=np.bool_)
     function = np.empty(n // 2 + 1, dtype=np.bool_)
+    line_start = np.empty(n // 2 + 1, dtype=np.bool_)
     bufs = np.empty((2, n + 1), dtype=np.uint8)
     cur = 0
     prev_len = 0
@@ -190,7 +191,7 @@ def tokenize_bytes(
     while i < n:
         c, w = _decode(data, i, table)
         if c == REFERENCE:
-            return hashes[:0], capital[:0], initial[:0], function[:0], False
+            return hashes[:0], capital[:0], initial[:0], function[:0], initial[:0], False
         if not _is_word(np.uint8(c)):
             i += w
             continue
@@ -205,7 +206,7 @@ def tokenize_bytes(
             while i < n:
                 c, w = _decode(data, i, table)
                 if c == REFERENCE:
-                    return hashes[:0], capital[:0], initial[:0], function[:0], False
+                    return hashes[:0], capital[:0], initial[:0], function[:0], initial[:0], False
                 if not _is_word(np.uint8(c)):
                     break
                 before_code, before_pos = last_code, last_pos
@@ -215,7 +216,7 @@ def tokenize_bytes(
             if i < n and (c == 39 or c == 46 or c == 45) and i + w < n:
                 c2, _ = _decode(data, i + w, table)
                 if c2 == REFERENCE:
-                    return hashes[:0], capital[:0], initial[:0], function[:0], False
+                    return hashes[:0], capital[:0], initial[:0], function[:0], initial[:0], False
                 if _is_word(np.uint8(c2)):
                     before_code, before_pos = last_code, last_pos
                     last_code, last_pos = c, i
@@ -243,9 +244,11 @@ def tokenize_bytes(
         cap = (65 <= first <= 90) or (48 <= first <= 57)
         if words == 0:
             ini = True
+            line_start[words] = True
         else:
             newline, ends = _gap(data, prev_end, start, table)
             ini = newline
+            line_start[words] = newline
             if not ini and cap and not prev_letter and ends:
                 ini = not (prev_len <= max_abbreviation
                            and _is_abbreviation(bufs[1 - cur], prev_len, adata, aoff))
@@ -259,7 +262,8 @@ def tokenize_bytes(
         prev_len = m
         prev_letter = m == 1 and cap
         cur = 1 - cur
-    return hashes[:words], capital[:words], initial[:words], function[:words], True
+    return (hashes[:words], capital[:words], initial[:words], function[:words],
+            line_start[:words], True)
 
 
 @nb.njit(cache=_CACHE)
@@ -300,6 +304,38 @@ def sequence_digest(hashes: npt.NDArray[np.uint64]) -> np.uint64:
     h *= np.uint64(0xC4CEB9FE1A85EC53)
     h ^= h >> np.uint64(33)
     return h
+
+
+@nb.njit(cache=_CACHE)
+def lines(
+    hashes: npt.NDArray[np.uint64], line_start: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The distinct lines of a document, sorted: :func:`sequence_digest` of each line's
+    words, and the words on all the lines with that key."""
+    n = len(hashes)
+    keys = np.empty(n, dtype=np.uint64)
+    counts = np.empty(n, dtype=np.int64)
+    m = 0
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or line_start[i]:
+            keys[m] = sequence_digest(hashes[start:i])
+            counts[m] = i - start
+            m += 1
+            start = i
+    order = np.argsort(keys[:m], kind="mergesort")
+    out_keys = np.empty(m, dtype=np.uint64)
+    out_counts = np.empty(m, dtype=np.int64)
+    k = 0
+    for j in range(m):
+        key = keys[order[j]]
+        if k > 0 and out_keys[k - 1] == key:
+            out_counts[k - 1] += counts[order[j]]
+        else:
+            out_keys[k] = key
+            out_counts[k] = counts[order[j]]
+            k += 1
+    return out_keys[:k], out_counts[:k]
 
 
 @nb.njit(cache=_CACHE)
@@ -344,16 +380,18 @@ def sketch(
     max_abbreviation: int, function_words: npt.NDArray[np.uint64],
     articles: npt.NDArray[np.uint64], article: np.uint64,
     a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], ks: npt.NDArray[np.int64],
-) -> tuple[int, npt.NDArray[np.uint32], np.uint64]:
-    """``(word count, signatures, digest)`` with one signature row per view: words,
-    skeleton, function words (``ks`` gives their shingle lengths); a count of -1 means:
-    use the reference path. ``function_words`` is an open-addressing table."""
+) -> tuple[int, npt.NDArray[np.uint32], np.uint64, npt.NDArray[np.uint64],
+           npt.NDArray[np.int64]]:
+    """``(word count, signatures, digest, line keys, words per line)`` with one
+    signature row per view: words, skeleton, function words (``ks`` gives their shingle
+    lengths); a count of -1 means: use the reference path. ``function_words`` is an
+    open-addressing table."""
     sigs = np.empty((3, len(a)), dtype=np.uint32)
-    hashes, capital, initial, function, ok = tokenize_bytes(
+    hashes, capital, initial, function, line_start, ok = tokenize_bytes(
         data, table, adata, aoff, max_abbreviation, function_words
     )
     if not ok:
-        return -1, sigs, np.uint64(0)
+        return -1, sigs, np.uint64(0), np.empty(0, np.uint64), np.empty(0, np.int64)
     sigs[0] = minhash(hashes, ks[0], a, b)
     sigs[1] = minhash(_skeleton(hashes, capital, initial), ks[1], a, b)
     words = hashes[function]
@@ -361,7 +399,8 @@ def sketch(
         if words[t] == articles[0] or words[t] == articles[1]:
             words[t] = article
     sigs[2] = minhash(words, ks[2], a, b)
-    return len(hashes), sigs, sequence_digest(hashes)
+    line_keys, line_words = lines(hashes, line_start)
+    return len(hashes), sigs, sequence_digest(hashes), line_keys, line_words
 
 
 @nb.njit(cache=_CACHE)
@@ -371,18 +410,28 @@ def sketch_many(
     function_words: npt.NDArray[np.uint64], articles: npt.NDArray[np.uint64],
     article: np.uint64, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
     ks: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint64]]:
-    """:func:`sketch` of each text ``data[offsets[i]:offsets[i + 1]]``, in one call."""
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint64],
+           npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """:func:`sketch` of each text ``data[offsets[i]:offsets[i + 1]]``, in one call;
+    the lines of all texts come flat, text ``i``'s at ``line_offsets[i]:line_offsets[i+1]``."""
     n = len(offsets) - 1
     counts = np.empty(n, dtype=np.int64)
     sigs = np.empty((n, 3, len(a)), dtype=np.uint32)
     digests = np.empty(n, dtype=np.uint64)
+    line_keys = np.empty(len(data) // 2 + 1, dtype=np.uint64)
+    line_words = np.empty(len(data) // 2 + 1, dtype=np.int64)
+    line_offsets = np.zeros(n + 1, dtype=np.int64)
     for d in range(n):
-        count, one, digest = sketch(
+        count, one, digest, keys, words = sketch(
             data[offsets[d] : offsets[d + 1]], table, adata, aoff, max_abbreviation,
             function_words, articles, article, a, b, ks,
         )
         counts[d] = count
         sigs[d] = one
         digests[d] = digest
-    return counts, sigs, digests
+        start = line_offsets[d]
+        line_keys[start : start + len(keys)] = keys
+        line_words[start : start + len(keys)] = words
+        line_offsets[d + 1] = start + len(keys)
+    total = line_offsets[n]
+    return counts, sigs, digests, line_keys[:total], line_words[:total], line_offsets

@@ -24,8 +24,10 @@ from datasketch import LeanMinHash
 
 from dedup.hashing import (
     SCHEME,
+    LineArrays,
     fast_signatures,
     fast_signatures_many,
+    line_keys,
     reference_signature,
     sequence_digest,
     shingle_hashes,
@@ -124,23 +126,50 @@ def fingerprint_text(
 
 def fingerprint_many(
     texts: Sequence[str], *, options: FingerprintOptions | None = None
-) -> tuple[dict[str, Signatures], list[str], npt.NDArray[np.int64]]:
+) -> tuple[dict[str, Signatures], list[str], npt.NDArray[np.int64], LineArrays]:
     """Fingerprint many raw texts at once: view -> ``(n, num_perm)`` signatures, the
-    digests and the word counts; the same values as :func:`fingerprint_text` gives for
-    each text, with one compiled call for all of them."""
+    digests, the word counts and the texts' line keys (:func:`dedup.hashing.line_keys`,
+    flat); the same values as :func:`fingerprint_text` and ``line_keys`` give for each
+    text, with one compiled call for all of them."""
     options = options or FingerprintOptions()
-    counts, computed, digests = fast_signatures_many(
+    counts, computed, digests, lines = fast_signatures_many(
         texts, num_perm=options.num_perm, seed=options.seed
     )
     signatures = {name: np.array(computed[name]) for name in options.views}
-    for row in np.flatnonzero(counts < 0).tolist():
+    fallback = np.flatnonzero(counts < 0).tolist()
+    replaced = {}
+    for row in fallback:
         tokens = tokenize(texts[row])
         fp = fingerprint(tokens, texts[row], options=options)
         for name in options.views:
             signatures[name][row] = fp.signatures[name]
         digests[row] = fp.digest
         counts[row] = len(tokens)
-    return signatures, digests, counts
+        replaced[row] = line_keys(tokens)
+    if replaced:
+        lines = _patch_lines(lines, replaced)
+    return signatures, digests, counts, lines
+
+
+def _patch_lines(
+    lines: LineArrays, replaced: dict[int, tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]
+) -> LineArrays:
+    """``lines`` with the rows in ``replaced`` set to the given keys and words."""
+    keys, words, offsets = lines
+    parts_k, parts_w, sizes = [], [], []
+    for row in range(len(offsets) - 1):
+        k, w = replaced.get(row, (keys[offsets[row] : offsets[row + 1]],
+                                  words[offsets[row] : offsets[row + 1]]))
+        parts_k.append(k)
+        parts_w.append(w)
+        sizes.append(len(k))
+    new_offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=new_offsets[1:])
+    return (
+        np.concatenate(parts_k).astype(np.uint64),
+        np.concatenate(parts_w).astype(np.int64),
+        new_offsets,
+    )
 
 
 def lean(fp: Fingerprint, view: str) -> LeanMinHash:

@@ -32,7 +32,7 @@ import xxhash
 from datasketch import MinHash
 
 from dedup.normalize import fold
-from dedup.tokens import ABBREVIATIONS
+from dedup.tokens import ABBREVIATIONS, Tokens
 from dedup.views import ARTICLES, FUNCTION_WORDS, VIEWS
 
 __all__ = [
@@ -42,10 +42,10 @@ __all__ = [
     "fast_signatures",
     "fast_signatures_many",
     "kernel_class",
-    "line_key",
     "line_keys",
     "reference_signature",
     "sequence_digest",
+    "sequence_hash",
     "shingle_hashes",
     "word_hash",
 ]
@@ -64,44 +64,39 @@ def word_hash(key: str) -> int:
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 
 
-def sequence_digest(word_hashes: Sequence[int]) -> str:
-    """The exact-copy digest of a document: a 64-bit hash of the sequence of its word
-    hashes (so case, punctuation and spacing aside, the same words in the same order),
-    as 16 hex digits.
-
-    >>> sequence_digest([word_hash(w) for w in ["the", "talks"]]) == sequence_digest(
-    ...     [word_hash("the"), word_hash("talks")])
-    True
-    """
+def sequence_hash(word_hashes: Sequence[int]) -> int:
+    """A 64-bit hash of a sequence of word hashes: a polynomial in 0x100000001B3 modulo
+    2**64, then the MurmurHash3 64-bit finaliser. The kernel computes the same."""
     h = 0
     for value in word_hashes:
         h = (h * 0x100000001B3 + int(value)) & _MASK64
     for shift, mult in ((33, 0xFF51AFD7ED558CCD), (33, 0xC4CEB9FE1A85EC53)):
         h ^= h >> shift
         h = (h * mult) & _MASK64
-    h ^= h >> 33
-    return f"{h:016x}"
+    return h ^ (h >> 33)
 
 
-def line_key(line: str) -> int:
-    """A 64-bit key of one line of text, insensitive to case and spacing; lines that
-    recur across many documents are page chrome (see :mod:`dedup.batch`).
+def sequence_digest(word_hashes: Sequence[int]) -> str:
+    """The exact-copy digest of a document: :func:`sequence_hash` of its word hashes (so
+    case, punctuation and spacing aside, the same words in the same order), as 16 hex
+    digits.
 
-    >>> line_key("  Terms of Use |  Privacy ") == line_key("terms of use | privacy")
+    >>> sequence_digest([word_hash(w) for w in ["the", "talks"]]) == sequence_digest(
+    ...     [word_hash("the"), word_hash("talks")])
     True
     """
-    return int(xxhash.xxh3_64_intdigest(" ".join(line.split()).casefold().encode("utf-8")))
+    return f"{sequence_hash(word_hashes):016x}"
 
 
-def line_keys(text: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """The distinct :func:`line_key` of the lines of ``text`` that have some text, sorted,
-    and the number of words on each of those lines."""
+def line_keys(tokens: Tokens) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The distinct lines of a document, sorted: the :func:`sequence_hash` of each line's
+    words (so lines compare case, punctuation and spacing aside), and the number of
+    words on all the lines with that key. Lines that recur across many documents are
+    page chrome (see :class:`dedup.parallel.Chrome`)."""
     words: dict[int, int] = {}
-    for line in text.casefold().splitlines():  # casefold keeps line breaks where they are
-        parts = line.split()
-        if parts:
-            key = int(xxhash.xxh3_64_intdigest(" ".join(parts).encode("utf-8")))
-            words[key] = words.get(key, 0) + len(parts)
+    for first, stop in tokens.paragraphs:
+        key = sequence_hash([word_hash(k) for k in tokens.keys[first:stop]])
+        words[key] = words.get(key, 0) + stop - first
     keys = sorted(words)
     return np.array(keys, dtype=np.uint64), np.array([words[k] for k in keys], dtype=np.int64)
 
@@ -238,7 +233,7 @@ def fast_signatures(
     a, b = permutations(num_perm, seed)
     function_words, articles, article = _function_words()
     ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
-    count, sigs, digest = _kernel.sketch(
+    count, sigs, digest, _, _ = _kernel.sketch(
         np.frombuffer(data, dtype=np.uint8), _class_table(), _ABBREV_DATA, _ABBREV_OFFSETS,
         _MAX_ABBREVIATION, function_words, articles, article, a, b, ks,
     )
@@ -248,12 +243,18 @@ def fast_signatures(
     return int(count), signatures, f"{int(digest):016x}"
 
 
+LineArrays = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+"""The :func:`line_keys` of many texts, flat: keys, words per line, and offsets (text
+``i`` has ``keys[offsets[i]:offsets[i + 1]]``)."""
+
+
 def fast_signatures_many(
     texts: Sequence[str], *, num_perm: int, seed: int
-) -> tuple[npt.NDArray[np.int64], dict[str, U32], list[str]]:
+) -> tuple[npt.NDArray[np.int64], dict[str, U32], list[str], LineArrays]:
     """:func:`fast_signatures` of many texts in one compiled call: word counts (-1
-    where a text needs the reference path), view -> ``(n, num_perm)`` signatures, and
-    digests. One call saves the per-call overhead that dominates short texts."""
+    where a text needs the reference path), view -> ``(n, num_perm)`` signatures,
+    digests and :func:`line_keys`. One call saves the per-call overhead that dominates
+    short texts."""
     from dedup import _kernel
 
     encoded = []
@@ -267,10 +268,11 @@ def fast_signatures_many(
     a, b = permutations(num_perm, seed)
     function_words, articles, article = _function_words()
     ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
-    counts, sigs, digests = _kernel.sketch_many(
+    counts, sigs, digests, keys, words, line_offsets = _kernel.sketch_many(
         np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets, _class_table(),
         _ABBREV_DATA, _ABBREV_OFFSETS, _MAX_ABBREVIATION, function_words, articles,
         article, a, b, ks,
     )
     signatures = {view: sigs[:, row, :] for row, view in enumerate(KERNEL_VIEWS)}
-    return counts, signatures, [f"{int(d):016x}" for d in digests.tolist()]
+    digest_list = [f"{int(d):016x}" for d in digests.tolist()]
+    return counts, signatures, digest_list, (keys, words, line_offsets)

@@ -20,7 +20,6 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.fingerprint import Fingerprint, fingerprint_many
-from dedup.hashing import line_keys
 from dedup.model import Evidence
 from dedup.options import DetectorOptions, FingerprintOptions
 from dedup.verify import Prepared, evidence, prepare
@@ -63,11 +62,6 @@ class Lines:
     words: npt.NDArray[np.int64]
     offsets: npt.NDArray[np.int64]
 
-    @classmethod
-    def of(cls, texts: Sequence[str]) -> Lines:
-        """The lines of each text."""
-        parts = [line_keys(text) for text in texts]
-        return cls.join([cls._one(k, w) for k, w in parts])
 
     @staticmethod
     def _one(keys: npt.NDArray[np.uint64], words: npt.NDArray[np.int64]) -> Lines:
@@ -173,8 +167,8 @@ class Chrome:
 def _fingerprint_range(bounds: tuple[int, int]) -> Fingerprints:
     first, stop = bounds
     texts = _TEXTS[first:stop]
-    signatures, digests, words = fingerprint_many(texts, options=_OPTIONS.fingerprint)
-    return Fingerprints(signatures, digests, words, Lines.of(texts))
+    signatures, digests, words, lines = fingerprint_many(texts, options=_OPTIONS.fingerprint)
+    return Fingerprints(signatures, digests, words, Lines(*lines))
 
 
 def _stack(rows: list[npt.NDArray[np.uint32]], num_perm: int) -> npt.NDArray[np.uint32]:

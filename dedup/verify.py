@@ -27,7 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
-from dedup.hashing import line_key
+from dedup.hashing import sequence_hash, word_hash
 from dedup.model import Evidence, Kind, ViewScores
 from dedup.options import FingerprintOptions, VerifyOptions
 from dedup.tokens import Tokens, tokenize
@@ -131,7 +131,7 @@ def _sentences(
     inside = quoted(tokens) if options.skip_quotations else []
     if inside and 2 * sum(inside) > len(inside):
         inside = []  # mostly quotation (an interview, a statement): keep it all
-    text = tokens.text
+    line_of = _line_keys(tokens) if ignore else []
     kept, chrome, quotations = [], 0, 0
     for a, b in tokens.sentences:
         if b - a < min_words:
@@ -139,14 +139,20 @@ def _sentences(
         if inside and 2 * sum(inside[a:b]) > b - a:
             quotations += 1
             continue
-        if ignore:
-            start = text.rfind("\n", 0, tokens.starts[a]) + 1
-            end = text.find("\n", tokens.ends[b - 1])
-            if line_key(text[start : end if end >= 0 else len(text)]) in ignore:
-                chrome += 1
-                continue
+        if ignore and line_of[a] in ignore:
+            chrome += 1
+            continue
         kept.append(tokens.keys[a:b])
     return kept, chrome, quotations
+
+
+def _line_keys(tokens: Tokens) -> list[int]:
+    """The key of the line (:func:`dedup.hashing.line_keys`) each word is on."""
+    out = []
+    for first, stop in tokens.paragraphs:
+        key = sequence_hash([word_hash(k) for k in tokens.keys[first:stop]])
+        out.extend([key] * (stop - first))
+    return out
 
 
 def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], list[str]]:
@@ -236,8 +242,9 @@ def evidence(
     *,
     ignore: Collection[int] = (),
 ) -> Evidence:
-    """All measurements on one pair; sentences on lines whose :func:`line_key` is in
-    ``ignore`` (page chrome) are left out of the alignment."""
+    """All measurements on one pair; sentences on lines whose key
+    (:func:`dedup.hashing.line_keys`) is in ``ignore`` (page chrome) are left out of the
+    alignment."""
     aligned = align(a.tokens, b.tokens, options, ignore=ignore)
     return Evidence(
         views=tuple(view_scores(a, b, view) for view in a.fingerprint.signatures),

@@ -14,6 +14,7 @@ from dedup.fingerprint import fingerprint, fingerprint_many, fingerprint_text
 from dedup.hashing import (
     fast_signatures,
     kernel_class,
+    line_keys,
     reference_signature,
     shingle_hashes,
     word_hash,
@@ -57,6 +58,17 @@ def test_seeds_fast_equals_reference(path: Path) -> None:
 _ALPHABET = list("aAbBsSzZ09_ .'-!?\")]\n\t,;") + list("’”“…–—•ğşıéÖßΣ\u00a0\u2028©")
 _WORDS = ["U.S.", "Mr.", "B.", "Moscow's", "the", "The", "said", "Kerry", "50-minute",
           "etc.", "St.", "x", "I", "e.g.", "an", "of", "to", "with", "in"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=_ALPHABET, max_size=30), max_size=6).map("\n".join))
+def test_line_keys_fast_equals_reference(text: str) -> None:
+    _, _, counts, (keys, words, offsets) = fingerprint_many([text])
+    if counts[0] < 0:
+        return
+    ref_keys, ref_words = line_keys(tokenize(text))
+    np.testing.assert_array_equal(keys[offsets[0] : offsets[1]], ref_keys)
+    np.testing.assert_array_equal(words[offsets[0] : offsets[1]], ref_words)
 
 
 @settings(max_examples=300, deadline=None)
@@ -115,9 +127,12 @@ def test_fingerprint_many_equals_one_at_a_time() -> None:
         "one",
         "emoji \U0001f600 take the reference path too, as do lone \ud800 surrogates",
     ]
-    signatures, digests, counts = fingerprint_many(texts)
+    signatures, digests, counts, (keys, line_words, offsets) = fingerprint_many(texts)
     for row, text in enumerate(texts):
         fp, words = fingerprint_text(text)
         assert (counts[row], digests[row]) == (words, fp.digest)
+        ref_keys, ref_words = line_keys(tokenize(text))
+        np.testing.assert_array_equal(keys[offsets[row] : offsets[row + 1]], ref_keys)
+        np.testing.assert_array_equal(line_words[offsets[row] : offsets[row + 1]], ref_words)
         for view, sig in fp.signatures.items():
             np.testing.assert_array_equal(signatures[view][row], sig)
