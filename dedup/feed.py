@@ -50,6 +50,7 @@ from dedup.detector import Index
 from dedup.errors import InputError, OptionsError, RecordError
 from dedup.extract import main_text
 from dedup.model import Match
+from dedup.sources import json_lines, json_type
 
 __all__ = ["MAX_LINE_BYTES", "Checked", "Entry", "Extract", "Rejected", "parse", "process", "watch"]
 
@@ -137,7 +138,7 @@ def watch(
 def _watch(
     stream: BinaryIO, index: Index, *, only_new: bool, max_bytes: int, extract: Extract
 ) -> Iterator[Checked | Rejected]:
-    for number, line in _lines(stream, max_bytes):
+    for number, line in json_lines(stream, max_bytes):
         if line is None:
             yield Rejected(number, f"line longer than {max_bytes:,} bytes, skipped")
             continue
@@ -202,12 +203,12 @@ def parse(line: bytes | str, *, extract: Extract = main_text) -> Entry | None:
     except json.JSONDecodeError as exc:
         raise RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(record, dict):
-        raise RecordError(f'expected a JSON object with an "id", got {_json_type(record)}')
+        raise RecordError(f'expected a JSON object with an "id", got {json_type(record)}')
     if "id" not in record:
         raise RecordError('missing "id" field')
     doc_id = record["id"]
     if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
-        raise RecordError(f'"id" must be a string or an integer, got {_json_type(doc_id)}')
+        raise RecordError(f'"id" must be a string or an integer, got {json_type(doc_id)}')
     doc_id = str(doc_id)
     fields = {name: _string(record, name, doc_id) for name in _FIELDS}
     meta = {name: fields[name] for name in _META if fields[name] is not None}
@@ -231,7 +232,7 @@ def _string(record: dict[str, object], name: str, doc_id: str) -> str | None:
     value = record.get(name)
     if value is None or isinstance(value, str):
         return value
-    raise RecordError(f'"{name}" must be a string, got {_json_type(value)}', source=doc_id)
+    raise RecordError(f'"{name}" must be a string, got {json_type(value)}', source=doc_id)
 
 
 def _utf8(line: bytes) -> str:
@@ -244,37 +245,9 @@ def _utf8(line: bytes) -> str:
         ) from None
 
 
-def _lines(stream: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
-    """``(number, line)`` pairs as they arrive; ``None`` for a line over ``max_bytes``.
-
-    >>> import io
-    >>> list(_lines(io.BytesIO(b"ab\\nabcdef\\nabc"), 3))
-    [(1, b'ab\\n'), (2, None), (3, b'abc')]
-    """
-    number = 0
-    while line := stream.readline(max_bytes + 1):
-        number += 1
-        if len(line) > max_bytes and not line.endswith(b"\n"):
-            while line and not line.endswith(b"\n"):
-                line = stream.readline(65536)
-            yield number, None
-        else:
-            yield number, line
-
-
 def _message(exc: InputError) -> str:
     """The error's message without the ``source: `` prefix (the record names the id)."""
     message = str(exc)
     return message.removeprefix(f"{exc.source}: ") if exc.source else message
 
 
-def _json_type(value: object) -> str:
-    """The JSON name of a decoded value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    names: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
-    return names.get(type(value), type(value).__name__)

@@ -36,7 +36,7 @@ from dedup.errors import InputError, OptionsError, RecordError
 from dedup.model import Problem
 from dedup.normalize import decode
 
-__all__ = ["MAX_BYTES", "read"]
+__all__ = ["MAX_BYTES", "json_lines", "json_type", "read"]
 
 MAX_BYTES = 5_000_000
 """Default cap on the bytes read from one file or JSON line: about 800,000 words."""
@@ -143,7 +143,7 @@ class _Reader:
             yield Problem(source, f"truncated to the first {self._max_bytes:,} bytes ({whole})")
 
     def _records(self, path: str, stream: BinaryIO) -> Iterator[Document | Problem]:
-        for number, line in _lines(stream, self._max_bytes):
+        for number, line in json_lines(stream, self._max_bytes):
             source = f"{path}:{number}"
             if line is None:
                 yield Problem(source, f"line longer than {self._max_bytes:,} bytes, skipped")
@@ -199,12 +199,12 @@ def _cut(data: bytes) -> bytes:
     return data[:end] if end > 0 else data
 
 
-def _lines(stream: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+def json_lines(stream: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, line)`` pairs; ``None`` for a line over ``max_bytes``, which is
     skipped in chunks, never held whole.
 
     >>> import io
-    >>> list(_lines(io.BytesIO(b"ab\\nabcdef\\nabc"), 3))
+    >>> list(json_lines(io.BytesIO(b"ab\\nabcdef\\nabc"), 3))
     [(1, b'ab\\n'), (2, None), (3, b'abc')]
     """
     number = 0
@@ -240,20 +240,20 @@ def _record(line: bytes) -> Document | None:
         raise RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(record, dict):
         raise RecordError(
-            f'expected an object with "id" and "text" fields, got {_json_type(record)}'
+            f'expected an object with "id" and "text" fields, got {json_type(record)}'
         )
     for name in ("id", "text"):
         if name not in record:
             raise RecordError(f'missing "{name}" field')
     doc_id, text = record["id"], record["text"]
     if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
-        raise RecordError(f'"id" must be a string or an integer, got {_json_type(doc_id)}')
+        raise RecordError(f'"id" must be a string or an integer, got {json_type(doc_id)}')
     if not isinstance(text, str):
-        raise RecordError(f'"text" must be a string, got {_json_type(text)}')
+        raise RecordError(f'"text" must be a string, got {json_type(text)}')
     return Document(str(doc_id), text)
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
     """The JSON name of a decoded value's type, for messages."""
     names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
     if value is None:

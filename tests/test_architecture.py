@@ -36,7 +36,7 @@ RANK = {
     "parallel": 7.5,
     "batch": 7.6,
     "detector": 8,
-    "feed": 8.5,
+    "feed": 9.5,
     "sources": 9,
     "report": 9,
     "diffview": 9,
