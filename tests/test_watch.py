@@ -281,6 +281,39 @@ def test_each_output_line_is_flushed_before_the_next_input_is_read(
     ]
 
 
+def test_a_reader_that_goes_away_ends_the_feed_quietly(store: str, original: Path) -> None:
+    """``dedup watch STORE | head -1``: once the reader has closed the pipe, the next
+    write fails; the feed stops with status 0 and no traceback, and what it added is
+    kept."""
+    text = original.read_text(encoding="utf-8")
+    with subprocess.Popen(
+        [sys.executable, "-c", _RUN, "watch", store],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process_:
+        assert process_.stdin is not None
+        assert process_.stdout is not None
+        watchdog = threading.Timer(60, process_.kill)
+        watchdog.start()
+        try:
+            process_.stdin.write(_line(id="first", text=text))
+            process_.stdin.flush()
+            assert json.loads(process_.stdout.readline())["id"] == "first"
+            process_.stdout.close()  # the reader goes away
+            for n in range(2, 6):
+                process_.stdin.write(_line(id=f"doc-{n}", text=f"{n} {text}"))
+            process_.stdin.close()
+            assert process_.wait() == 0
+        finally:
+            watchdog.cancel()
+        assert process_.stderr is not None
+        assert "Traceback" not in process_.stderr.read()
+    with Index.open(store) as index:
+        assert "first" in index
+
+
 # -- the library -----------------------------------------------------------------------------
 
 

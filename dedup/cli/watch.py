@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import Any, BinaryIO
 
 import click
@@ -69,9 +71,15 @@ def watch(store: str, feed: BinaryIO, only_new: bool, threshold: float, max_byte
       0  the feed ended (whatever was found)
       2  usage error, or the index failed
     """
-    with open_store(store, threshold=threshold, create=True) as index:
-        for outcome in run_feed(feed, index, only_new=only_new, max_bytes=max_bytes):
-            click.echo(json.dumps(_record(outcome), ensure_ascii=False))  # echo flushes
+    try:
+        with open_store(store, threshold=threshold, create=True) as index:
+            for outcome in run_feed(feed, index, only_new=only_new, max_bytes=max_bytes):
+                click.echo(json.dumps(_record(outcome), ensure_ascii=False))  # echo flushes
+    except BrokenPipeError:
+        # The reader went away (`dedup watch ... | head`): stop quietly. Every document
+        # added so far is already durable; point stdout at /dev/null so the interpreter's
+        # last flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _record(outcome: Checked | Rejected) -> dict[str, Any]:
