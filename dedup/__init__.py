@@ -7,7 +7,7 @@
 <Kind.SPUN: 'spun'>
 """
 
-from dedup.detector import Detector, clusters
+from dedup.detector import Detector, Index, clusters
 from dedup.errors import (
     BinaryInputError,
     DedupError,
@@ -32,6 +32,7 @@ __all__ = [
     "EmptyDocumentError",
     "Evidence",
     "FingerprintOptions",
+    "Index",
     "InputError",
     "Kind",
     "LshOptions",

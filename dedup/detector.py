@@ -22,7 +22,13 @@ import numpy as np
 
 from dedup.batch import find_matches
 from dedup.errors import EmptyDocumentError
-from dedup.fingerprint import Fingerprint, Signature, estimated_jaccard, fingerprint_text
+from dedup.fingerprint import (
+    Fingerprint,
+    Signature,
+    estimated_jaccard,
+    fingerprint_many,
+    fingerprint_text,
+)
 from dedup.index import CandidateIndex, MemoryIndex
 from dedup.index.open import open_index
 from dedup.model import Cluster, Document, Kind, Match, Problem, ScanResult
@@ -300,6 +306,7 @@ class Detector:
 
 
 _CACHE_SIZE = 2048
+_ADD_BATCH = 1000  # documents per transaction in Index.add_many
 
 
 def _ticker(progress: Progress | None, phase: str) -> Callable[[int, int], None] | None:
@@ -404,6 +411,67 @@ class Index:
         self._detector._check_length(doc_id, words)
         with self._lock:
             self._backend.insert(doc_id, fp, text, meta=meta)
+
+    def add_many(
+        self,
+        items: Iterable[Document | Problem],
+        *,
+        on_problem: Callable[[Problem], None] | None = None,
+    ) -> int:
+        """Store many documents, a batch at a time; returns how many were added.
+
+        Each batch is fingerprinted in one compiled call and written in one transaction
+        where the backend can (SQLite: one fsync per batch); once a batch is written,
+        its documents are durable. A document too short to compare is a problem and the
+        others go on; problems (and :class:`~dedup.model.Problem` items, from a reader)
+        are passed to ``on_problem`` in input order.
+        """
+        added = 0
+        batch: list[Document | Problem] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= _ADD_BATCH:
+                added += self._add_batch(batch, on_problem)
+                batch = []
+        if batch:
+            added += self._add_batch(batch, on_problem)
+        return added
+
+    def _add_batch(
+        self, batch: list[Document | Problem], on_problem: Callable[[Problem], None] | None
+    ) -> int:
+        docs = [item for item in batch if isinstance(item, Document)]
+        signatures, digests, words, _ = fingerprint_many(
+            [d.text for d in docs], options=self.options.fingerprint
+        )
+        seed = self.options.fingerprint.seed
+        ids, fps, texts = [], [], []
+        row = -1
+        for item in batch:
+            if isinstance(item, Problem):
+                if on_problem is not None:
+                    on_problem(item)
+                continue
+            row += 1
+            try:
+                self._detector._check_length(item.id, int(words[row]))
+            except EmptyDocumentError as exc:
+                if on_problem is not None:
+                    message = str(exc.args[0]).removeprefix(f"{item.id}: ")
+                    on_problem(Problem(item.id, message))
+                continue
+            sigs = {view: sig[row] for view, sig in signatures.items()}
+            ids.append(item.id)
+            fps.append(Fingerprint(digests[row], sigs, seed))
+            texts.append(item.text)
+        with self._lock:
+            bulk = getattr(self._backend, "insert_many", None)
+            if bulk is not None:
+                bulk(ids, fps, texts)
+            else:
+                for doc_id, fp, text in zip(ids, fps, texts, strict=True):
+                    self._backend.insert(doc_id, fp, text)
+        return len(ids)
 
     def check(self, text: str, *, doc_id: str = "query") -> list[Match]:
         """Copies of ``text`` in the index, best first (``b`` is ``doc_id``)."""

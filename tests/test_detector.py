@@ -13,6 +13,7 @@ from dedup import (
     DetectorOptions,
     Document,
     EmptyDocumentError,
+    Index,
     Kind,
     OptionsError,
     Problem,
@@ -176,3 +177,23 @@ def test_compare_is_symmetric(a: str, b: str) -> None:
 def test_identical_text_scores_one(text: str) -> None:
     m = Detector().compare(text, text)
     assert (m.kind, m.score) == (Kind.EXACT, 1.0)
+
+
+def test_index_add_many_stores_in_batches_and_reports_problems_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dedup.detector
+
+    monkeypatch.setattr(dedup.detector, "_ADD_BATCH", 2)  # several batches
+    problems: list[Problem] = []
+    items: list[Document | Problem] = [
+        Document("tiny", "Two words"),
+        Problem("broken.bin", "binary data"),
+        *[d for d in seed_documents() if d.id != SPUN],
+    ]
+    with Index.open(tmp_path / "feed.db") as index:
+        added = index.add_many(items, on_problem=problems.append)
+        assert (added, len(index)) == (4, 4)
+        found = index.check(seed(SPUN), doc_id="incoming")
+    assert [p.source for p in problems] == ["tiny", "broken.bin"]
+    assert [(m.a, m.kind) for m in found] == [(ORIGINAL, Kind.SPUN)]

@@ -82,8 +82,9 @@ def add(
     """Add the documents in PATHS to the index at STORE (created if need be).
 
     PATHS are read as by `dedup scan`: files, directories, .jsonl files, - for stdin.
-    A document whose id is already indexed replaces the earlier one. Each document is
-    stored durably as it is added, so an interrupted run keeps what it added.
+    A document whose id is already indexed replaces the earlier one. Documents are
+    stored a thousand at a time, each batch in one durable transaction, so an
+    interrupted run keeps every batch it finished.
 
     \b
     Exit status:
@@ -96,27 +97,17 @@ def add(
         if bars is not None:
             items = list(items)  # to know the total for the bar
             total = len(items)
-        added = 0
-        for done, item in enumerate(items, 1):
-            problem = item if isinstance(item, Problem) else _add(idx, item)
-            if problem is None:
-                added += 1
-            else:
-                warn((problem,), quiet=quiet)
-            if bars is not None:
-                bars("adding", done, total)
+        def counted() -> Iterator[Document | Problem]:
+            for done, item in enumerate(items, 1):
+                yield item
+                if bars is not None:
+                    bars("adding", done, total)
+
+        added = idx.add_many(counted(), on_problem=lambda p: warn((p,), quiet=quiet))
         held = len(idx)
     if not added:
         raise Failure("nothing added: no input could be read as a document")
     click.echo(f"added {_plural(added, 'document')}; the index holds {held:,}")
-
-
-def _add(idx: Index, doc: Document) -> Problem | None:
-    try:
-        idx.add(doc.id, doc.text)
-    except InputError as exc:
-        return Problem(doc.id, _message(exc))
-    return None
 
 
 @index.command()
