@@ -238,6 +238,17 @@ def test_help_documents_the_records(runner: CliRunner) -> None:
 _RUN = "import dedup.cli.watch; from dedup.cli import main; main(prog_name='dedup')"
 
 
+def _watch_process(store: str) -> subprocess.Popen[str]:
+    """``dedup watch STORE`` in a process of its own, on text pipes."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _RUN, "watch", store],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_each_output_line_is_flushed_before_the_next_input_is_read(
     store: str, original: Path, spun: Path
 ) -> None:
@@ -250,13 +261,7 @@ def test_each_output_line_is_flushed_before_the_next_input_is_read(
         _line(id="spun-1", text=spun.read_text(encoding="utf-8")),
         _line(id="empty-page", html="<html><body></body></html>"),
     ]
-    with subprocess.Popen(
-        [sys.executable, "-c", _RUN, "watch", store],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as process_:
+    with _watch_process(store) as process_:
         assert process_.stdin is not None
         assert process_.stdout is not None
         watchdog = threading.Timer(60, process_.kill)
@@ -286,13 +291,7 @@ def test_a_reader_that_goes_away_ends_the_feed_quietly(store: str, original: Pat
     write fails; the feed stops with status 0 and no traceback, and what it added is
     kept."""
     text = original.read_text(encoding="utf-8")
-    with subprocess.Popen(
-        [sys.executable, "-c", _RUN, "watch", store],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as process_:
+    with _watch_process(store) as process_:
         assert process_.stdin is not None
         assert process_.stdout is not None
         watchdog = threading.Timer(60, process_.kill)

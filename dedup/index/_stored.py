@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -280,6 +280,30 @@ def load_meta(raw: str | bytes | None) -> dict[str, object]:
         return {}
     value: dict[str, object] = json.loads(raw)
     return value
+
+
+def batch_order(
+    ids: Sequence[str],
+    fps: Sequence[object],
+    texts: Sequence[str],
+    metas: Sequence[object] | None,
+) -> list[int]:
+    """The positions of an ``insert_many`` batch to store, in order, the last of a
+    repeated id winning (as one-by-one inserts would).
+
+    Raises:
+        InputError: the sequences differ in length.
+
+    >>> batch_order(["a", "b", "a"], [1, 2, 3], ["x", "y", "z"], None)
+    [1, 2]
+    """
+    given = [len(ids), len(fps), len(texts)] + ([len(metas)] if metas is not None else [])
+    if len(set(given)) > 1:
+        raise InputError(
+            "ids, fps, texts (and metas, if given) must be equally long, got lengths "
+            f"{', '.join(map(str, given))}"
+        )
+    return sorted({doc_id: k for k, doc_id in enumerate(ids)}.values())
 
 
 def unknown_document(doc_id: str) -> UnknownDocumentError:

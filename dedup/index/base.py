@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 from dedup.fingerprint import Fingerprint
 from dedup.options import FingerprintOptions, LshOptions
 
-__all__ = ["CandidateIndex"]
+__all__ = ["CandidateIndex", "Closing"]
 
 
 class CandidateIndex(Protocol):
@@ -55,3 +56,21 @@ class CandidateIndex(Protocol):
 
     def close(self) -> None:
         """Release connections; the index is unusable afterwards."""
+
+
+class Closing:
+    """``with`` support for a backend: ``__exit__`` calls ``close()``."""
+
+    def close(self) -> None:
+        """Release connections (backends override this)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

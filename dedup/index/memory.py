@@ -11,20 +11,20 @@ so recall is chosen, not implied by a threshold.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import TracebackType
 
 import numpy as np
 
-from dedup.errors import InputError, SettingsMismatchError, UnknownDocumentError
+from dedup.errors import SettingsMismatchError, UnknownDocumentError
 from dedup.fingerprint import Fingerprint, Signature, is_empty
-from dedup.index._stored import dump_meta, load_meta
+from dedup.index._stored import batch_order, dump_meta, load_meta
 from dedup.index.bands import DEFAULT_CHUNK_SIZE, BandTable, Keys, band_keys, empty_rows
+from dedup.index.base import Closing
 from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["MemoryIndex"]
 
 
-class MemoryIndex:
+class MemoryIndex(Closing):
     """In-memory LSH: per view, an array-based band table; texts in a list.
 
     Not thread-safe (neither was the datasketch index before it): threads sharing one
@@ -115,13 +115,7 @@ class MemoryIndex:
                 JSON-serialisable.
             SettingsMismatchError: a fingerprint was made with other settings.
         """
-        given = [len(ids), len(fps), len(texts)] + ([len(metas)] if metas is not None else [])
-        if len(set(given)) > 1:
-            raise InputError(
-                "ids, fps, texts (and metas, if given) must be equally long, got lengths "
-                f"{', '.join(map(str, given))}"
-            )
-        order = sorted({doc_id: k for k, doc_id in enumerate(ids)}.values())  # last wins
+        order = batch_order(ids, fps, texts, metas)
         if not order:
             return
         metas_json = [dump_meta(ids[k], metas[k] if metas is not None else None) for k in order]
@@ -198,17 +192,6 @@ class MemoryIndex:
 
     def close(self) -> None:
         """Nothing to release: the index lives as long as the object."""
-
-    def __enter__(self) -> MemoryIndex:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- internals --------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from types import TracebackType
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
@@ -42,6 +41,7 @@ from dedup.index._stored import (
     unknown_document,
     unpack_text,
 )
+from dedup.index.base import Closing
 from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["RedisIndex"]
@@ -50,7 +50,7 @@ _T = TypeVar("_T")
 _Pipe = Pipeline
 
 
-class RedisIndex:
+class RedisIndex(Closing):
     """LSH band sets and documents in Redis.
 
     Args:
@@ -200,17 +200,6 @@ class RedisIndex:
         if not self._closed:
             self._closed = True
             self._client.close()
-
-    def __enter__(self) -> RedisIndex:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"RedisIndex({self._where})"

@@ -46,22 +46,23 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.errors import InputError, StoreError
+from dedup.errors import StoreError
 from dedup.fingerprint import Fingerprint, Signature, is_empty
 from dedup.index._stored import (
     Layout,
+    batch_order,
     dump_meta,
     load_meta,
     pack_text,
     unknown_document,
     unpack_text,
 )
+from dedup.index.base import Closing
 from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["SqliteIndex"]
@@ -90,7 +91,7 @@ _SCHEMA = (
 )
 
 
-class SqliteIndex:
+class SqliteIndex(Closing):
     """LSH band tables and documents in a SQLite file.
 
     Args:
@@ -194,13 +195,7 @@ class SqliteIndex:
                 JSON-serialisable.
             SettingsMismatchError: a fingerprint was made with other settings.
         """
-        given = [len(ids), len(fps), len(texts)] + ([len(metas)] if metas is not None else [])
-        if len(set(given)) > 1:
-            raise InputError(
-                "ids, fps, texts (and metas, if given) must be equally long, got lengths "
-                f"{', '.join(map(str, given))}"
-            )
-        order = sorted({doc_id: k for k, doc_id in enumerate(ids)}.values())  # last wins
+        order = batch_order(ids, fps, texts, metas)
         if not order:
             return
         where = repr(self.path)
@@ -296,17 +291,6 @@ class SqliteIndex:
             if not self._closed:
                 self._closed = True
                 self._db.close()
-
-    def __enter__(self) -> SqliteIndex:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"SqliteIndex({self.path!r})"
