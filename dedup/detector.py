@@ -113,6 +113,12 @@ class Detector:
         """
         fp, words = fingerprint_text(text, options=self.options.fingerprint)
         self._check_length(doc_id, words)
+        return self.check_fingerprint(fp, text, doc_id=doc_id)
+
+    def check_fingerprint(
+        self, fp: Fingerprint, text: str, *, doc_id: str = "query"
+    ) -> list[Match]:
+        """:meth:`check` for a caller that has fingerprinted ``text`` already."""
         query: Prepared | None = None
         found = []
         for other_id in sorted(self._index.query(fp)):
@@ -482,9 +488,24 @@ class Index:
     ) -> list[Match]:
         """Check ``text``; store it only if no copy of it is indexed. Returns the copies
         found (empty when the document was new and has been added)."""
-        found = self.check(text, doc_id=doc_id)
-        if not found:
-            self.add(doc_id, text, meta=meta)
+        return self._check_and_store(doc_id, text, meta, only_new=True)
+
+    def check_and_add(
+        self, doc_id: str, text: str, *, meta: Mapping[str, object] | None = None
+    ) -> list[Match]:
+        """Check ``text``, then store it whatever was found (a feed keeps every page);
+        returns the copies found. The text is fingerprinted once, for both."""
+        return self._check_and_store(doc_id, text, meta, only_new=False)
+
+    def _check_and_store(
+        self, doc_id: str, text: str, meta: Mapping[str, object] | None, *, only_new: bool
+    ) -> list[Match]:
+        fp, words = fingerprint_text(text, options=self.options.fingerprint)
+        self._detector._check_length(doc_id, words)
+        found = self._detector.check_fingerprint(fp, text, doc_id=doc_id)
+        if not (found and only_new):
+            with self._lock:
+                self._backend.insert(doc_id, fp, text, meta=meta)
         return found
 
     def remove(self, doc_id: str) -> None:

@@ -172,8 +172,7 @@ def process(
         if only_new:
             found = index.add_if_new(entry.id, entry.text, meta=meta)
             return Checked(number, entry.id, tuple(found), added=not found)
-        found = index.check(entry.text, doc_id=entry.id)
-        index.add(entry.id, entry.text, meta=meta)
+        found = index.check_and_add(entry.id, entry.text, meta=meta)
         return Checked(number, entry.id, tuple(found), added=True)
     except InputError as exc:
         return Rejected(number, _message(exc), doc_id if doc_id is not None else exc.source)
