@@ -4,7 +4,11 @@
                                      [--redis 20000] [--dir DIR]
 
 For each size, a SQLite index of that many documents (:mod:`benchmarks.index_corpus`)
-is built (or grown) under ``DIR``, then a fresh process opens it and measures:
+is built (or grown) under ``DIR``, then measured twice, each time by a fresh process:
+``cold``, its file first dropped from the operating system's cache (the first checks
+after a reboot: every band probe is a random read from disk), and ``prewarmed``, after
+:meth:`Index.prewarm <dedup.detector.Index.prewarm>` read the band table into that cache
+(a crawler's steady state, or its start with ``dedup watch --prewarm``). Each measures:
 
 * ``check`` latency, p50 and p99, of :meth:`Index.check <dedup.detector.Index.check>`
   (fingerprinting the query, band lookup, verifying the candidates) for documents not
@@ -50,7 +54,7 @@ import numpy.typing as npt
 from datasketch import LeanMinHash, MinHashLSH
 
 from benchmarks.index_corpus import UNSEEN, Build, build, doc_id, document, edited, numbers
-from dedup.detector import Index
+from dedup.detector import Detector, Index
 from dedup.fingerprint import Fingerprint, fingerprint_text, lean
 from dedup.index.sqlite import SqliteIndex
 
@@ -72,6 +76,9 @@ DEFAULT_DIR = Path(tempfile.gettempdir()) / "dedup-index-bench"
 """Where the indexes are built and kept between runs (a 1M index takes 8 GB)."""
 ADDS = 300
 """Durable one-by-one adds per measurement."""
+CACHE_STATES = ("cold", "prewarmed")
+"""How each SQLite index is measured: its file dropped from the operating system's
+cache first (the first checks after a reboot), and after :meth:`Index.prewarm`."""
 
 _T = TypeVar("_T")
 
@@ -91,9 +98,12 @@ class Latency:
 
 @dataclass(frozen=True, slots=True)
 class SqliteFigures:
-    """What :func:`measure_sqlite` found for an index of ``documents`` documents."""
+    """What :func:`measure_sqlite` found for an index of ``documents`` documents, in one
+    of :data:`CACHE_STATES` (``prewarm``: seconds :meth:`SqliteIndex.prewarm` took)."""
 
     documents: int
+    cache: str
+    prewarm: float | None
     check_new: Latency
     check_copy: Latency
     lookup: Latency
@@ -160,32 +170,53 @@ class Report:
 # -- SQLite ------------------------------------------------------------------------------------
 
 
-def measure_sqlite(path: Path, size: int, *, workers: int = 2) -> SqliteFigures:
-    """Build (or grow) the index at ``path`` to ``size`` documents and measure it."""
+def measure_sqlite(path: Path, size: int, *, workers: int = 2) -> list[SqliteFigures]:
+    """Build (or grow) the index at ``path`` to ``size`` documents and measure it twice:
+    with the file dropped from the OS cache (``cold``), then after
+    :meth:`Index.prewarm <dedup.detector.Index.prewarm>` (``prewarmed``)."""
     built = build(path, size, workers=workers, progress=_progress)
-    figures = _in_fresh_process(_probe_sqlite, str(path), size)
     _checkpoint(path)
     disk = path.stat().st_size
-    return SqliteFigures(**{**figures, "disk": disk, "build": built})
+    return [
+        SqliteFigures(
+            **{
+                **_in_fresh_process(_probe_sqlite, str(path), size, cache),
+                "disk": disk,
+                "build": built,
+            }
+        )
+        for cache in CACHE_STATES
+    ]
 
 
-def _probe_sqlite(location: str, size: int) -> dict[str, Any]:
-    """In a fresh process: latencies, candidates, adds and memory of the index."""
+def _probe_sqlite(location: str, size: int, cache: str) -> dict[str, Any]:
+    """In a fresh process: latencies, candidates, adds and memory of the index, its file
+    first evicted from the OS cache (``cold``) or read into it (``prewarmed``)."""
     new = [document(UNSEEN + q) for q in range(QUERIES)]
     copied = list(numbers(QUERIES, below=size))
     copies = [edited(n) for n in copied]
     fps = [fingerprint_text(text)[0] for text in new]
+    Detector().compare(new[0], copies[0])  # compile the kernels before any timing
+
+    def settle() -> None:  # before each phase, so that no phase warms the next
+        if cache == "cold":
+            _evict(location)
+
+    settle()
     base = _rss()
+    prewarm = None
     with SqliteIndex(location) as raw:
-        for fp in fps[:20]:  # warm up the page cache
-            raw.query(fp)
+        if cache == "prewarmed":
+            start = time.perf_counter()
+            raw.prewarm()
+            prewarm = time.perf_counter() - start
         lookup = [_timed(raw.query, fp) for fp in fps]
         candidates = float(np.mean([len(raw.query(fp)) for fp in fps]))
         rss_index = _rss()
+    settle()
     with Index.open(location) as index:
-        for text in new[:20]:  # warm up: compiled kernels
-            index.check(text, doc_id="query")
         check_new = [_timed(index.check, text, doc_id="query") for text in new]
+        settle()
         check_copy, found = [], 0
         for n, text in zip(copied, copies, strict=True):
             start = time.perf_counter()
@@ -202,6 +233,8 @@ def _probe_sqlite(location: str, size: int) -> dict[str, Any]:
             index.remove(f"extra-{q}")
     return {
         "documents": size,
+        "cache": cache,
+        "prewarm": prewarm,
         "check_new": Latency.of(check_new),
         "check_copy": Latency.of(check_copy),
         "lookup": Latency.of(lookup),
@@ -212,6 +245,17 @@ def _probe_sqlite(location: str, size: int) -> dict[str, Any]:
         "rss_growth": rss_index - base,
         "rss_cache": rss - rss_index,
     }
+
+
+def _evict(location: str) -> None:
+    """Drop the file from the operating system's cache, as after a reboot (its pages are
+    clean: the index was checkpointed and closed)."""
+    descriptor = os.open(location, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
 
 
 def _checkpoint(path: Path) -> None:
@@ -405,21 +449,22 @@ def _progress(done: int, total: int) -> None:
 def render(report: Report) -> str:
     """The figures as markdown tables."""
     lines = [
-        "| documents | check p50 / p99, new (ms) | check p50 / p99, copies (ms) "
+        "| documents | OS cache | check p50 / p99, new (ms) | check p50 / p99, copies (ms) "
         "| lookup p50 / p99 (ms) | candidates per new doc | copies found "
         "| durable adds/s | bulk adds/s | RSS (MB) | RAM per doc (B) | cache (MB) "
-        "| disk per doc (KB) |",
-        "|" + "---|" * 12,
+        "| disk per doc (KB) | prewarm (s) |",
+        "|" + "---|" * 14,
     ]
     for f in report.sqlite:
         bulk = f"{f.build.rate:,.0f}" if f.build is not None and f.build.added else "-"
         lines.append(
-            f"| {f.documents:,} | {f.check_new.p50:.2f} / {f.check_new.p99:.2f} "
+            f"| {f.documents:,} | {f.cache} | {f.check_new.p50:.2f} / {f.check_new.p99:.2f} "
             f"| {f.check_copy.p50:.2f} / {f.check_copy.p99:.2f} "
             f"| {f.lookup.p50:.2f} / {f.lookup.p99:.2f} | {f.candidates:.3f} "
             f"| {f.found:.1%} | {f.adds_per_second:,.0f} | {bulk} | {f.rss / 2**20:,.0f} "
             f"| {f.ram_per_document:,.1f} | {f.rss_cache / 2**20:,.0f} "
-            f"| {f.disk_per_document / 1024:,.2f} |"
+            f"| {f.disk_per_document / 1024:,.2f} "
+            f"| {'-' if f.prewarm is None else f'{f.prewarm:,.1f}'} |"
         )
     if report.peers:
         lines += [
@@ -468,7 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size in sizes:
         path = args.dir / f"index-{size}.db"
         _start_from_smaller(path, args.dir)
-        report.sqlite.append(measure_sqlite(path, size, workers=args.workers))
+        report.sqlite.extend(measure_sqlite(path, size, workers=args.workers))
         if size <= args.peer_max:
             report.peers.append(datasketch_peer(path, size))
         else:

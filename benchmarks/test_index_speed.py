@@ -6,7 +6,9 @@ million-document run takes about 20 minutes and 8 GB of disk, so it is not in th
 default run). Indexes are kept in :data:`~benchmarks.index_speed.DEFAULT_DIR` and grown,
 not rebuilt, by later runs. Each benchmark asserts that its answers are right (every
 edited copy found, the peer agreeing with the index) and the RAM target; the latency
-targets are printed as met or MISSED, not asserted: machines are noisy.
+targets are printed as met or MISSED, not asserted: machines are noisy. Each SQLite
+index is measured cold (its file dropped from the OS cache) and prewarmed; the target
+is read off the prewarmed figures, the state a crawler runs in after ``--prewarm``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def report(quality_report: list[str]) -> Iterator[Report]:
 def _targets(figures: Report) -> str:
     lines = ["", "| target | documents | figure | |", "|---|---|---|---|"]
     for f in figures.sqlite:
+        if f.cache != "prewarmed":
+            continue
         p99 = f.check_new.p99
         ram = f.ram_per_document
         lines.append(
@@ -61,15 +65,17 @@ def _targets(figures: Report) -> str:
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size:,}")
 def test_sqlite_index(benchmark: Benchmark, report: Report, size: int) -> None:
     DEFAULT_DIR.mkdir(parents=True, exist_ok=True)
-    figures = once(benchmark, measure_sqlite, DEFAULT_DIR / f"index-{size}.db", size)
-    report.sqlite.append(figures)
-    assert figures.documents == size
-    assert figures.found == 1.0  # every edited copy is found under its own id
-    # Unrelated documents are rarely candidates: their share grows with the index (the
-    # function view's 5-grams of unrelated texts meet at Jaccard ~0.02), about 0.5 per
-    # 100,000 documents; a banding bug that made many documents candidates fails here.
-    assert figures.candidates < size / 100_000
-    assert figures.ram_per_document <= RAM_PER_DOCUMENT
+    states = once(benchmark, measure_sqlite, DEFAULT_DIR / f"index-{size}.db", size)
+    report.sqlite.extend(states)
+    for figures in states:
+        assert figures.documents == size
+        assert figures.found == 1.0  # every edited copy is found under its own id
+        # Unrelated documents are rarely candidates: their share grows with the index
+        # (the function view's 5-grams of unrelated texts meet at Jaccard ~0.02), about
+        # 0.5 per 100,000 documents; a banding bug that made many documents candidates
+        # fails here.
+        assert figures.candidates < size / 100_000
+        assert figures.ram_per_document <= RAM_PER_DOCUMENT
 
 
 @pytest.mark.parametrize("size", [s for s in SIZES if s <= PEER_MAX], ids=lambda s: f"{s:,}")

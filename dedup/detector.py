@@ -521,6 +521,12 @@ class Index:
         """The metadata stored with a document."""
         return self._backend.meta(doc_id)
 
+    def prewarm(self) -> None:
+        """Read the index's band tables into the operating system's file cache, so the
+        first checks are as fast as later ones (SQLite; Redis and memory need nothing).
+        See :meth:`SqliteIndex.prewarm <dedup.index.sqlite.SqliteIndex.prewarm>`."""
+        self._backend.prewarm()
+
     def stats(self) -> dict[str, object]:
         """Size and settings, as plain values (for ``dedup index stats``)."""
         fp, lsh = self.options.fingerprint, self.options.lsh

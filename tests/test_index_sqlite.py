@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import mmap
+import os
 import random
 import sqlite3
 import subprocess
@@ -440,3 +443,57 @@ def test_stored_signatures_are_read_back_without_the_text(tmp_path: Path) -> Non
     assert set(stored) == set(fp.signatures)
     for view, sig in fp.signatures.items():
         np.testing.assert_array_equal(stored[view], sig)
+
+
+def _resident_pages(path: Path) -> int:
+    """How many of the file's pages are in the operating system's cache (mincore(2))."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_long,
+    ]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    size = path.stat().st_size
+    pages = -(-size // mmap.PAGESIZE)
+    vector = ctypes.create_string_buffer(pages)
+    with open(path, "rb") as file:
+        address = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, file.fileno(), 0)
+        assert address not in (None, ctypes.c_void_p(-1).value), ctypes.get_errno()
+        try:
+            assert libc.mincore(address, size, vector) == 0, ctypes.get_errno()
+        finally:
+            libc.munmap(address, size)
+    return sum(byte & 1 for byte in vector.raw)
+
+
+def _evict(path: Path) -> None:
+    """Write the file out and drop it from the operating system's cache."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="mincore and posix_fadvise are Linux's")
+def test_prewarm_reads_the_band_table_into_the_file_cache(path: Path) -> None:
+    texts = [synthetic(n, words=400) for n in range(400)]
+    with SqliteIndex(path) as index:
+        index.insert_many([f"d{n}" for n in range(400)], [fp_of(t) for t in texts], texts)
+    (band_pages,) = sql(path, "SELECT count(*) FROM dbstat WHERE name = 'bands'")[0]
+    _evict(path)
+    cold = _resident_pages(path)
+    if cold > band_pages:
+        pytest.skip(f"this file system keeps the file in memory ({cold} pages resident)")
+    with SqliteIndex(path) as index:
+        index.prewarm()
+        warm = _resident_pages(path)
+        assert warm - cold >= band_pages, (cold, warm, band_pages)
+        assert index.query(fp_of(texts[7])) == {"d7"}

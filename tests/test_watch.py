@@ -346,3 +346,15 @@ def test_watch_refuses_a_bad_max_bytes_at_once(store: str) -> None:
     with Index.open(store) as index, pytest.raises(OptionsError, match="max_bytes"):
         watch(io.BytesIO(b""), index, max_bytes=0)
     assert dedup.cli.watch.watch.name == "watch"
+
+
+def test_prewarm_changes_nothing_but_speed(runner: CliRunner, tmp_path: Path, feed: str) -> None:
+    """--prewarm reads an existing index before the feed; the records are the same."""
+    plain, warmed = str(tmp_path / "plain.db"), str(tmp_path / "warmed.db")
+    for store in (plain, warmed):
+        runner.invoke(main, ["watch", store], input=feed)  # a second pass finds the first
+    again = runner.invoke(main, ["watch", plain], input=feed)
+    prewarmed = runner.invoke(main, ["watch", warmed, "--prewarm"], input=feed)
+    assert (prewarmed.exit_code, prewarmed.stderr) == (0, "")
+    assert _records(prewarmed.stdout) == _records(again.stdout)
+    assert any(r.get("matches") for r in _records(prewarmed.stdout))

@@ -48,7 +48,15 @@ __all__ = ["watch"]
     show_default=True,
     help="Refuse lines longer than this many bytes.",
 )
-def watch(store: str, feed: BinaryIO, only_new: bool, threshold: float, max_bytes: int) -> None:
+@click.option(
+    "--prewarm",
+    is_flag=True,
+    help="Before the first line, read the index's band tables into the OS file cache "
+    "(SQLite; seconds per million documents), so that every check is fast.",
+)
+def watch(
+    store: str, feed: BinaryIO, only_new: bool, threshold: float, max_bytes: int, prewarm: bool
+) -> None:
     """Check each document of a feed against the index at STORE, then add it.
 
     The feed is JSON lines on stdin (or --input): {"id": ..., "text": ...} or
@@ -73,6 +81,8 @@ def watch(store: str, feed: BinaryIO, only_new: bool, threshold: float, max_byte
     """
     try:
         with open_store(store, threshold=threshold, create=True) as index:
+            if prewarm:
+                index.prewarm()
             for outcome in run_feed(feed, index, only_new=only_new, max_bytes=max_bytes):
                 click.echo(json.dumps(_record(outcome), ensure_ascii=False))  # echo flushes
     except BrokenPipeError:

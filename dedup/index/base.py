@@ -54,12 +54,20 @@ class CandidateIndex(Protocol):
     def lsh(self) -> LshOptions:
         """The band settings the index was built with."""
 
+    def prewarm(self) -> None:
+        """Read the band tables into memory ahead of the first lookups, where they live
+        on disk (a no-op for backends that keep them in memory)."""
+
     def close(self) -> None:
         """Release connections; the index is unusable afterwards."""
 
 
 class Closing:
-    """``with`` support for a backend: ``__exit__`` calls ``close()``."""
+    """``with`` support for a backend (``__exit__`` calls ``close()``), and the
+    :meth:`prewarm` of backends whose band tables are already in memory."""
+
+    def prewarm(self) -> None:
+        """Nothing to read: the band tables are in memory (backends on disk override)."""
 
     def close(self) -> None:
         """Release connections (backends override this)."""

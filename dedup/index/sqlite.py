@@ -273,6 +273,24 @@ class SqliteIndex(Closing):
             count: int = self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
             return count
 
+    def prewarm(self) -> None:
+        """Read the band table and the id index once, so that the operating system
+        keeps their pages in its file cache.
+
+        A lookup probes the band table once per band of each view (192 probes with the
+        defaults). With its pages in the OS cache that takes about a millisecond at a
+        million documents; with the file cold on disk each probe waits for a random read
+        (tens of milliseconds a lookup). Reading the table in key order is mostly
+        sequential, so a crawler that prewarms at start-up (``dedup watch --prewarm``)
+        is fast from its first page on. The documents' texts are not read. The cache is
+        the operating system's, shared by every process that opens the file, and may be
+        evicted under memory pressure; this process's own memory does not grow.
+        """
+        with self._lock, self._translate():
+            self._db.execute("SELECT count(*) FROM bands").fetchone()
+            # count(*) on documents walks its smallest index: the id index
+            self._db.execute("SELECT count(*) FROM documents").fetchone()
+
     # -- settings and lifetime --------------------------------------------------------
 
     @property
