@@ -121,8 +121,8 @@ class Detector:
         """:meth:`check` for a caller that has fingerprinted ``text`` already."""
         query: Prepared | None = None
         found = []
-        for other_id in sorted(self._index.query(fp)):
-            if other_id == doc_id or self._below_prefilter(fp, other_id):
+        for other_id in sorted(self._candidates(fp)):
+            if other_id == doc_id:
                 continue
             query = query or self.prepare(doc_id, text)
             other = self._prepared(other_id)
@@ -248,9 +248,7 @@ class Detector:
         for row, doc_id in enumerate(ids):
             fp = self._fingerprint_of(fps, row)
             mine: Prepared | None = None
-            for other_id in sorted(self._index.query(fp) - batch):
-                if self._below_prefilter(fp, other_id):
-                    continue
+            for other_id in sorted(self._candidates(fp) - batch):
                 mine = mine or prepare(
                     doc_id, texts[row], fingerprint=self.options.fingerprint, known=fp
                 )
@@ -284,11 +282,22 @@ class Detector:
             return None
         return Match(a.id, b.id, kind, round(score, 4), ev)
 
-    def _below_prefilter(self, fp: Fingerprint, other_id: str) -> bool:
-        """Whether the candidate's estimated Jaccard is under ``lsh.prefilter`` in every
-        view: read from the stored signatures where the backend keeps them (SQLite,
-        Redis), so a false candidate costs no text and no tokenising."""
+    def _candidates(self, fp: Fingerprint) -> set[str]:
+        """The indexed documents sharing a band with ``fp`` whose estimated Jaccard
+        reaches ``lsh.prefilter`` in some view. A backend that can estimate it where
+        it stores the documents does (SQLite: ``similar``, from 768-byte sketches);
+        otherwise each candidate is estimated here."""
         floor = self.options.lsh.prefilter
+        similar = getattr(self._index, "similar", None)
+        if callable(similar):
+            found: set[str] = similar(fp, floor)
+            return found
+        return {c for c in self._index.query(fp) if not self._below_prefilter(fp, c, floor)}
+
+    def _below_prefilter(self, fp: Fingerprint, other_id: str, floor: float) -> bool:
+        """Whether the candidate's estimated Jaccard is under ``floor`` in every view:
+        read from the stored signatures where the backend keeps them (Redis), so a false
+        candidate costs no text and no tokenising."""
         stored = getattr(self._index, "signatures", None)
         if callable(stored):
             other: Mapping[str, Signature] = stored(other_id)

@@ -445,6 +445,80 @@ def test_stored_signatures_are_read_back_without_the_text(tmp_path: Path) -> Non
         np.testing.assert_array_equal(stored[view], sig)
 
 
+def _variants(count: int) -> list[str]:
+    """Texts that share from all to none of their words with a few bases, so that
+    candidates fall on both sides of any prefilter."""
+    rng = random.Random(5)
+    bases = [synthetic(n, words=200).split() for n in range(4)]
+    out = []
+    for k in range(count):
+        words = list(bases[k % 4])
+        own = synthetic(1000 + k, words=200).split()
+        for i in rng.sample(range(200), int(200 * (k % 10) / 10)):
+            words[i] = own[i]
+        out.append(" ".join(words))
+    return out
+
+
+def test_similar_is_query_less_what_the_sketches_put_under_the_floor(path: Path) -> None:
+    from dedup.fingerprint import estimated_jaccard
+
+    texts = _variants(60)
+    fps = [fp_of(text) for text in texts]
+    floor = 0.3
+    with SqliteIndex(path) as index:
+        index.insert_many([f"v{k}" for k in range(60)], fps, texts)
+        dropped = 0
+        for fp in fps[:20]:
+            candidates = index.query(fp)
+            assert index.similar(fp, 0.0) == candidates
+            kept = index.similar(fp, floor)
+            stored = {c: index.signatures(c) for c in candidates}
+            best = {
+                c: max(estimated_jaccard(fp.signatures[v], sigs[v]) for v in VIEWS)
+                for c, sigs in stored.items()
+            }
+            # 16 bits of each value agree whenever all 32 do, and otherwise once in
+            # 65,536 times: a sketch never drops what the signatures keep, and keeps
+            # little more.
+            assert {c for c in candidates if best[c] >= floor} <= kept <= candidates
+            assert all(best[c] >= floor - 2 / 128 for c in kept)
+            dropped += len(candidates - kept)
+        assert dropped > 0  # the floor did drop candidates
+
+
+def test_sketches_follow_inserts_replacements_and_removals(path: Path) -> None:
+    texts = _variants(3)
+    with SqliteIndex(path) as index:
+        for k, text in enumerate(texts):
+            index.insert(f"v{k}", fp_of(text), text)
+        index.insert("v0", fp_of(texts[2]), texts[2])  # replaced
+        index.remove("v1")
+        layout = Layout.of(index.fingerprint, index.lsh)
+    rows = sql(path, "SELECT id, sketch FROM sketches JOIN documents USING (num) ORDER BY id")
+    assert rows == [
+        ("v0", layout.sketch(fp_of(texts[2]).signatures)),
+        ("v2", layout.sketch(fp_of(texts[2]).signatures)),
+    ]
+    assert sql(path, "SELECT count(*) FROM sketches") == [(2,)]
+
+
+def test_a_format_1_file_is_upgraded_when_opened(path: Path) -> None:
+    """Format 1 had no sketches table; opening such a file adds every sketch."""
+    texts = _variants(30)
+    fps = [fp_of(text) for text in texts]
+    with SqliteIndex(path) as index:
+        index.insert_many([f"v{k}" for k in range(30)], fps, texts)
+        before = [index.similar(fp, 0.1) for fp in fps]
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP TABLE sketches")
+        db.execute("UPDATE settings SET value = '1' WHERE key = 'format'")
+    with SqliteIndex(path) as index:
+        assert [index.similar(fp, 0.1) for fp in fps] == before
+    assert sql(path, "SELECT value FROM settings WHERE key = 'format'") == [("2",)]
+    assert sql(path, "SELECT count(*) FROM sketches") == [(30,)]
+
+
 def _resident_pages(path: Path) -> int:
     """How many of the file's pages are in the operating system's cache (mincore(2))."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -483,17 +557,18 @@ def _evict(path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="mincore and posix_fadvise are Linux's")
-def test_prewarm_reads_the_band_table_into_the_file_cache(path: Path) -> None:
+def test_prewarm_reads_the_lookup_tables_into_the_file_cache(path: Path) -> None:
     texts = [synthetic(n, words=400) for n in range(400)]
     with SqliteIndex(path) as index:
         index.insert_many([f"d{n}" for n in range(400)], [fp_of(t) for t in texts], texts)
-    (band_pages,) = sql(path, "SELECT count(*) FROM dbstat WHERE name = 'bands'")[0]
+    query = "SELECT count(*) FROM dbstat WHERE name IN ('bands', 'sketches')"
+    lookup_pages = int(str(sql(path, query)[0][0]))
     _evict(path)
     cold = _resident_pages(path)
-    if cold > band_pages:
+    if cold > lookup_pages:
         pytest.skip(f"this file system keeps the file in memory ({cold} pages resident)")
     with SqliteIndex(path) as index:
         index.prewarm()
         warm = _resident_pages(path)
-        assert warm - cold >= band_pages, (cold, warm, band_pages)
+        assert warm - cold >= lookup_pages, (cold, warm, lookup_pages)
         assert index.query(fp_of(texts[7])) == {"d7"}

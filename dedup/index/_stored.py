@@ -36,13 +36,18 @@ __all__ = [
     "unpack_text",
 ]
 
-FORMAT = 1
-"""Version of the stored layout; bumped when a backend's tables or keys change."""
+FORMAT = 2
+"""Version of the stored layout; bumped when a backend's tables or keys change.
+
+2: SQLite keeps each document's :meth:`Layout.sketch` in a table of its own (format 1
+files are upgraded when opened); Redis is unchanged."""
 
 BandKey = tuple[int, int, int]
 """``(view position, band number, signed 64-bit hash of the band's rows)``."""
 
 _WIRE = np.dtype("<u4")  # signatures on disk are little-endian whatever the machine
+_SKETCH = np.dtype("<u2")
+_SKETCH_EMPTY = np.iinfo(np.uint16).max
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +171,40 @@ class Layout:
             view: values[i * self.num_perm : (i + 1) * self.num_perm]
             for i, view in enumerate(self.views)
         }
+
+    def sketch(self, signatures: Mapping[str, Signature]) -> bytes:
+        """The low 16 bits of every signature value, the views one after another.
+
+        A quarter the size of the signatures, and as good for estimating Jaccard: two
+        different values agree in their low 16 bits once in 65,536 times, so 128 of them
+        add 0.002 to an estimate on average. An index reads sketches, not signatures, to
+        drop false candidates (:func:`sketch_jaccard`).
+        """
+        values = np.concatenate([signatures[view] for view in self.views])
+        return values.astype(np.uint16).astype(_SKETCH).tobytes()
+
+    def sketch_jaccard(
+        self, signatures: Mapping[str, Signature], sketches: Sequence[bytes]
+    ) -> npt.NDArray[np.float64]:
+        """Estimated Jaccard of ``signatures`` with each stored :meth:`sketch`, by view:
+        an ``(n, views)`` array; a view empty on either side estimates as 0.
+
+        >>> layout = Layout(("words",), 4, 1, 2, 2)
+        >>> a = {"words": np.array([1, 2, 3, 70000], dtype=np.uint32)}
+        >>> b = {"words": np.array([1, 9, 3, 4464], dtype=np.uint32)}  # 70000 % 65536
+        >>> layout.sketch_jaccard(a, [layout.sketch(b)]).tolist()
+        [[0.75]]
+        """
+        stored = np.frombuffer(b"".join(sketches), dtype=_SKETCH).reshape(
+            len(sketches), len(self.views), self.num_perm
+        )
+        query = np.stack([signatures[view] for view in self.views]).astype(np.uint16)
+        shares: npt.NDArray[np.float64] = (stored == query).mean(axis=2)
+        shares[(stored == _SKETCH_EMPTY).all(axis=2)] = 0.0
+        for position, view in enumerate(self.views):
+            if is_empty(signatures[view]):
+                shares[:, position] = 0.0
+        return shares
 
     def band_keys(self, signatures: Mapping[str, Signature]) -> list[BandKey]:
         """The band keys of every view whose signature is not empty.

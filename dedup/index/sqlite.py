@@ -9,10 +9,18 @@ Tables::
                the views one after another), added REAL (Unix time)
     bands      view, band, hash, doc -> documents.num, all INTEGER;
                PRIMARY KEY (view, band, hash, doc) WITHOUT ROWID
+    sketches   num INTEGER PRIMARY KEY -> documents.num, sketch BLOB (the low 16 bits
+               of every signature value, little-endian uint16: 768 bytes)
 
 The bands table *is* its ``(view, band, hash)`` index: a ``WITHOUT ROWID`` table is
 stored as one b-tree on its primary key, so band rows are not kept twice. They refer to
 a document by its integer ``num``, not its id, which keeps them small.
+
+A lookup (:meth:`SqliteIndex.similar`) reads band rows, then the sketches of the
+documents they name, and the ids of only those whose estimated Jaccard reaches the
+prefilter: a false candidate costs one row of the small sketches table, never a page of
+the documents table (about one 4 KB page per document, mostly text). The two small
+tables are what :meth:`SqliteIndex.prewarm` reads into the OS cache.
 
 Durability: the file is in WAL mode with ``synchronous=FULL``, so each commit fsyncs
 the WAL before it returns: an :meth:`SqliteIndex.insert` that returned survives a
@@ -54,6 +62,7 @@ import numpy.typing as npt
 from dedup.errors import StoreError
 from dedup.fingerprint import Fingerprint, Signature, is_empty
 from dedup.index._stored import (
+    FORMAT,
     Layout,
     batch_order,
     dump_meta,
@@ -88,7 +97,12 @@ _SCHEMA = (
         doc INTEGER NOT NULL,
         PRIMARY KEY (view, band, hash, doc)
     ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS sketches (
+        num INTEGER PRIMARY KEY,
+        sketch BLOB NOT NULL
+    )""",
 )
+_IN_CHUNK = 500  # values bound per "IN (...)" statement, far below SQLite's limit
 
 
 class SqliteIndex(Closing):
@@ -160,9 +174,10 @@ class SqliteIndex(Closing):
             time.time(),
             doc_id,
         )
+        sketch = self._layout.sketch(fp.signatures)
         keys = self._layout.band_keys(fp.signatures)
         with self._lock, self._translate(), self._write():
-            num = self._store(row)
+            num = self._store(row, sketch)
             self._db.executemany(
                 "INSERT INTO bands (view, band, hash, doc) VALUES (?, ?, ?, ?)",
                 [(*key, num) for key in keys],
@@ -213,12 +228,16 @@ class SqliteIndex(Closing):
             )
             for k in order
         ]
+        sketches = [self._layout.sketch(fps[k].signatures) for k in order]
         hashes = [
             self._layout.band_hashes(np.stack([fps[k].signatures[view] for k in order]))
             for view in self._layout.views
         ]
         with self._lock, self._translate(), self._write():
-            nums = np.array([self._store(row) for row in rows], dtype=np.int64)
+            nums = np.array(
+                [self._store(row, sketch) for row, sketch in zip(rows, sketches, strict=True)],
+                dtype=np.int64,
+            )
             self._db.executemany(
                 "INSERT INTO bands (view, band, hash, doc) VALUES (?, ?, ?, ?)",
                 self._sorted_band_rows(hashes, [fps[k] for k in order], nums),
@@ -242,6 +261,33 @@ class SqliteIndex(Closing):
         with self._lock, self._translate():
             return {doc_id for (doc_id,) in self._db.execute(sql, params)}
 
+    def similar(self, fp: Fingerprint, floor: float) -> set[str]:
+        """Ids of the documents that share a band with ``fp`` in a non-empty view and
+        whose estimated Jaccard with it reaches ``floor`` in some view.
+
+        What :meth:`query` finds, less the candidates an estimate from the stored
+        sketches (:meth:`~dedup.index._stored.Layout.sketch`) puts under ``floor`` in
+        every view; ``floor`` 0 keeps them all. The documents table is read only for
+        the ids of the documents kept.
+        """
+        self._layout.check(fp, where=repr(self.path))
+        keys = self._layout.band_keys(fp.signatures)
+        if not keys:
+            return set()
+        probe = ", ".join(["(?, ?, ?)"] * len(keys))
+        sql = (
+            f"WITH probe (view, band, hash) AS (VALUES {probe}) "
+            "SELECT DISTINCT bands.doc FROM probe "
+            "JOIN bands ON bands.view = probe.view AND bands.band = probe.band "
+            "AND bands.hash = probe.hash"
+        )
+        params = [value for key in keys for value in key]
+        with self._lock, self._translate():
+            nums = [num for (num,) in self._db.execute(sql, params)]
+            if floor > 0:
+                nums = self._reaching(fp, nums, floor)
+            return {doc_id for (doc_id,) in self._in("SELECT id FROM documents", "num", nums)}
+
     def text(self, doc_id: str) -> str:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""
         return unpack_text(self._get(doc_id, "text"))
@@ -257,9 +303,11 @@ class SqliteIndex(Closing):
     def remove(self, doc_id: str) -> None:
         """Forget ``doc_id``; raises :class:`~dedup.errors.UnknownDocumentError`."""
         with self._lock, self._translate(), self._write():
-            if self._drop_bands(doc_id) is None:
+            num = self._drop_bands(doc_id)
+            if num is None:
                 raise unknown_document(doc_id)
-            self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            self._db.execute("DELETE FROM sketches WHERE num = ?", (num,))
+            self._db.execute("DELETE FROM documents WHERE num = ?", (num,))
 
     def __contains__(self, doc_id: object) -> bool:
         if not isinstance(doc_id, str):
@@ -274,8 +322,8 @@ class SqliteIndex(Closing):
             return count
 
     def prewarm(self) -> None:
-        """Read the band table and the id index once, so that the operating system
-        keeps their pages in its file cache.
+        """Read the band and sketch tables and the id index once, so that the operating
+        system keeps their pages in its file cache.
 
         A lookup probes the band table once per band of each view (192 probes with the
         defaults). With its pages in the OS cache that takes about a millisecond at a
@@ -288,6 +336,7 @@ class SqliteIndex(Closing):
         """
         with self._lock, self._translate():
             self._db.execute("SELECT count(*) FROM bands").fetchone()
+            self._db.execute("SELECT count(*) FROM sketches").fetchone()
             # count(*) on documents walks its smallest index: the id index
             self._db.execute("SELECT count(*) FROM documents").fetchone()
 
@@ -322,7 +371,38 @@ class SqliteIndex(Closing):
             self._db.executemany(
                 "INSERT INTO settings (key, value) VALUES (?, ?)", layout.record().items()
             )
+        elif int(stored["format"]) < 2:
+            self._add_sketches(layout)
         return layout
+
+    def _add_sketches(self, layout: Layout) -> None:
+        """Upgrade a format 1 file: a sketch for every document, from its signatures
+        (in the transaction that opens the file: all or nothing; about a minute per
+        million documents)."""
+        rows = self._db.execute("SELECT num, signatures FROM documents")
+        self._db.executemany(
+            "INSERT OR REPLACE INTO sketches (num, sketch) VALUES (?, ?)",
+            ((num, layout.sketch(layout.unpack(blob))) for num, blob in rows),
+        )
+        self._db.execute("UPDATE settings SET value = ? WHERE key = 'format'", (str(FORMAT),))
+
+    def _reaching(self, fp: Fingerprint, nums: list[int], floor: float) -> list[int]:
+        """The ``nums`` whose sketch estimates a Jaccard of at least ``floor`` with
+        ``fp`` in some view."""
+        found = list(self._in("SELECT num, sketch FROM sketches", "num", nums))
+        if not found:
+            return []
+        shares = self._layout.sketch_jaccard(fp.signatures, [sketch for _, sketch in found])
+        reach = np.asarray((shares >= floor).any(axis=1), dtype=bool)
+        return [num for (num, _), keep in zip(found, reach, strict=True) if keep]
+
+    def _in(self, select: str, column: str, values: Sequence[int]) -> Iterator[Any]:
+        """The rows of ``select ... WHERE column IN values``, a chunk of values at a time
+        (``select`` and ``column`` are ours, never the caller's)."""
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start : start + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            yield from self._db.execute(f"{select} WHERE {column} IN ({marks})", chunk)
 
     def _drop_bands(self, doc_id: str) -> int | None:
         """Delete the band rows of ``doc_id``; its ``num``, or ``None`` if not stored."""
@@ -338,8 +418,8 @@ class SqliteIndex(Closing):
         )
         return int(num)
 
-    def _store(self, row: tuple[bytes, str, str | None, bytes, float, str]) -> int:
-        """Write one document's row (dropping its old band rows); its ``num``."""
+    def _store(self, row: tuple[bytes, str, str | None, bytes, float, str], sketch: bytes) -> int:
+        """Write one document's row and sketch (dropping its old band rows); its ``num``."""
         num = self._drop_bands(row[-1])
         if num is not None:
             self._db.execute(
@@ -347,13 +427,17 @@ class SqliteIndex(Closing):
                 "added = ? WHERE id = ?",
                 row,
             )
-            return num
-        cursor = self._db.execute(
-            "INSERT INTO documents (text, digest, meta, signatures, added, id) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            row,
+        else:
+            cursor = self._db.execute(
+                "INSERT INTO documents (text, digest, meta, signatures, added, id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            num = int(cursor.lastrowid or 0)  # an INSERT into a rowid table always sets it
+        self._db.execute(
+            "INSERT OR REPLACE INTO sketches (num, sketch) VALUES (?, ?)", (num, sketch)
         )
-        return int(cursor.lastrowid or 0)  # an INSERT into a rowid table always sets it
+        return num
 
     def _sorted_band_rows(
         self,
