@@ -24,10 +24,9 @@ from dedup.batch import find_matches
 from dedup.errors import EmptyDocumentError
 from dedup.fingerprint import (
     Fingerprint,
-    Signature,
-    estimated_jaccard,
     fingerprint_many,
     fingerprint_text,
+    reaches,
 )
 from dedup.index import CandidateIndex, MemoryIndex
 from dedup.index.open import open_index
@@ -269,9 +268,7 @@ class Detector:
         for doc_id in ids:
             self._cache.pop(doc_id, None)
 
-    def _verify(
-        self, a: Prepared, b: Prepared, *, exact: bool, by_id: bool = True
-    ) -> Match | None:
+    def _verify(self, a: Prepared, b: Prepared, *, exact: bool, by_id: bool = True) -> Match | None:
         """The match of ``a`` and ``b`` if it reaches the threshold; with ``by_id``, the
         one with the smaller id is ``a`` (as in scans), else ``a`` stays ``a``."""
         if by_id and a.id > b.id:
@@ -284,28 +281,20 @@ class Detector:
 
     def _candidates(self, fp: Fingerprint) -> set[str]:
         """The indexed documents sharing a band with ``fp`` whose estimated Jaccard
-        reaches ``lsh.prefilter`` in some view. A backend that can estimate it where
-        it stores the documents does (SQLite: ``similar``, from 768-byte sketches);
-        otherwise each candidate is estimated here."""
+        reaches ``lsh.prefilter`` in some view. The persistent backends estimate it
+        where they keep the documents (``similar``: SQLite from 768-byte sketches, Redis
+        from the stored signatures), so a false candidate costs no text; in memory each
+        candidate is prepared (and cached) here."""
         floor = self.options.lsh.prefilter
         similar = getattr(self._index, "similar", None)
         if callable(similar):
             found: set[str] = similar(fp, floor)
             return found
-        return {c for c in self._index.query(fp) if not self._below_prefilter(fp, c, floor)}
-
-    def _below_prefilter(self, fp: Fingerprint, other_id: str, floor: float) -> bool:
-        """Whether the candidate's estimated Jaccard is under ``floor`` in every view:
-        read from the stored signatures where the backend keeps them (Redis), so a false
-        candidate costs no text and no tokenising."""
-        stored = getattr(self._index, "signatures", None)
-        if callable(stored):
-            other: Mapping[str, Signature] = stored(other_id)
-        else:
-            other = self._prepared(other_id).fingerprint.signatures
-        return all(
-            estimated_jaccard(sig, other[view]) < floor for view, sig in fp.signatures.items()
-        )
+        return {
+            other
+            for other in self._index.query(fp)
+            if reaches(fp.signatures, self._prepared(other).fingerprint.signatures, floor)
+        }
 
     def _prepared(self, doc_id: str) -> Prepared:
         prepared = self._cache.get(doc_id)

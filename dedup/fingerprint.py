@@ -47,6 +47,7 @@ __all__ = [
     "is_empty",
     "lean",
     "minhash",
+    "reaches",
 ]
 
 Signature = npt.NDArray[np.uint32]
@@ -98,9 +99,7 @@ def fingerprint(
     for name in options.views:
         view = VIEWS[name]
         hashes = shingle_hashes([word_hash(key) for key in view.select(tokens)], view.k)
-        signatures[name] = reference_signature(
-            hashes, num_perm=options.num_perm, seed=options.seed
-        )
+        signatures[name] = reference_signature(hashes, num_perm=options.num_perm, seed=options.seed)
     digest = sequence_digest([word_hash(key) for key in tokens.keys])
     return Fingerprint(digest, signatures, options.seed)
 
@@ -158,8 +157,9 @@ def _patch_lines(
     keys, words, offsets = lines
     parts_k, parts_w, sizes = [], [], []
     for row in range(len(offsets) - 1):
-        k, w = replaced.get(row, (keys[offsets[row] : offsets[row + 1]],
-                                  words[offsets[row] : offsets[row + 1]]))
+        k, w = replaced.get(
+            row, (keys[offsets[row] : offsets[row + 1]], words[offsets[row] : offsets[row + 1]])
+        )
         parts_k.append(k)
         parts_w.append(w)
         sizes.append(len(k))
@@ -186,6 +186,12 @@ def is_empty(signature: Signature) -> bool:
     Empty signatures are equal to one another, so they must never reach an LSH table.
     """
     return bool((signature == _EMPTY).all())
+
+
+def reaches(a: Mapping[str, Signature], b: Mapping[str, Signature], floor: float) -> bool:
+    """Whether the estimated Jaccard of ``a`` and ``b`` (signatures by view) reaches
+    ``floor`` in some view of ``a``: the prefilter every index applies to candidates."""
+    return any(estimated_jaccard(sig, b[view]) >= floor for view, sig in a.items())
 
 
 def estimated_jaccard(a: Signature, b: Signature) -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from madeup_texts import synthetic, variants
 
 from dedup import Detector, Kind
 from dedup.errors import SettingsMismatchError, StoreError, UnknownDocumentError
@@ -25,19 +26,6 @@ from dedup.tokens import tokenize
 def url(redis_url: str) -> str:
     """The emptied Redis database of ``redis_url`` (tests/conftest.py)."""
     return redis_url
-
-
-_SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "be", "du", "fa", "go"]
-
-
-def synthetic(n: int, *, words: int = 150, names: bool = True) -> str:
-    """A random text of made-up words; every tenth word is a capitalised name."""
-    rng = random.Random(n)
-    out = []
-    for i in range(words):
-        word = "".join(rng.choice(_SYLLABLES) for _ in range(3))
-        out.append(word.capitalize() if names and i % 10 == 0 else word)
-    return " ".join(out) + "."
 
 
 def fp_of(text: str, options: FingerprintOptions | None = None) -> Fingerprint:
@@ -292,3 +280,23 @@ def test_two_processes_replacing_the_same_ids_leave_no_stale_bands(url: str) -> 
             (lost,) = texts - {kept}
             assert index.query(fp_of(kept)) == {f"doc-{n}"}
             assert index.query(fp_of(lost)) == set()
+
+
+def test_similar_is_query_less_what_the_signatures_put_under_the_floor(url: str) -> None:
+    from dedup.fingerprint import reaches
+
+    texts = variants(40)
+    fps = [fp_of(text) for text in texts]
+    with RedisIndex(url) as index:
+        for k, (fp, text) in enumerate(zip(fps, texts, strict=True)):
+            index.insert(f"v{k}", fp, text)
+        dropped = 0
+        for fp in fps[:10]:
+            candidates = index.query(fp)
+            assert index.similar(fp, 0.0) == candidates
+            kept = index.similar(fp, 0.3)
+            assert kept == {
+                c for c in candidates if reaches(fp.signatures, index.signatures(c), 0.3)
+            }
+            dropped += len(candidates - kept)
+        assert dropped > 0

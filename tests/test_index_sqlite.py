@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import mmap
 import os
-import random
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xxhash
+from madeup_texts import synthetic, variants
 
 from dedup import Detector, Kind
 from dedup.errors import InputError, SettingsMismatchError, StoreError, UnknownDocumentError
@@ -28,17 +28,6 @@ from dedup.options import FingerprintOptions, LshOptions
 from dedup.tokens import tokenize
 
 VIEWS = FingerprintOptions().views
-_SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "be", "du", "fa", "go"]
-
-
-def synthetic(n: int, *, words: int = 150, names: bool = True) -> str:
-    """A random text of made-up words; every tenth word is a capitalised name."""
-    rng = random.Random(n)
-    out = []
-    for i in range(words):
-        word = "".join(rng.choice(_SYLLABLES) for _ in range(3))
-        out.append(word.capitalize() if names and i % 10 == 0 else word)
-    return " ".join(out) + "."
 
 
 def fp_of(text: str, options: FingerprintOptions | None = None) -> Fingerprint:
@@ -445,25 +434,10 @@ def test_stored_signatures_are_read_back_without_the_text(tmp_path: Path) -> Non
         np.testing.assert_array_equal(stored[view], sig)
 
 
-def _variants(count: int) -> list[str]:
-    """Texts that share from all to none of their words with a few bases, so that
-    candidates fall on both sides of any prefilter."""
-    rng = random.Random(5)
-    bases = [synthetic(n, words=200).split() for n in range(4)]
-    out = []
-    for k in range(count):
-        words = list(bases[k % 4])
-        own = synthetic(1000 + k, words=200).split()
-        for i in rng.sample(range(200), int(200 * (k % 10) / 10)):
-            words[i] = own[i]
-        out.append(" ".join(words))
-    return out
-
-
 def test_similar_is_query_less_what_the_sketches_put_under_the_floor(path: Path) -> None:
     from dedup.fingerprint import estimated_jaccard
 
-    texts = _variants(60)
+    texts = variants(60)
     fps = [fp_of(text) for text in texts]
     floor = 0.3
     with SqliteIndex(path) as index:
@@ -488,7 +462,7 @@ def test_similar_is_query_less_what_the_sketches_put_under_the_floor(path: Path)
 
 
 def test_sketches_follow_inserts_replacements_and_removals(path: Path) -> None:
-    texts = _variants(3)
+    texts = variants(3)
     with SqliteIndex(path) as index:
         for k, text in enumerate(texts):
             index.insert(f"v{k}", fp_of(text), text)
@@ -505,7 +479,7 @@ def test_sketches_follow_inserts_replacements_and_removals(path: Path) -> None:
 
 def test_a_format_1_file_is_upgraded_when_opened(path: Path) -> None:
     """Format 1 had no sketches table; opening such a file adds every sketch."""
-    texts = _variants(30)
+    texts = variants(30)
     fps = [fp_of(text) for text in texts]
     with SqliteIndex(path) as index:
         index.insert_many([f"v{k}" for k in range(30)], fps, texts)

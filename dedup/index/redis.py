@@ -32,7 +32,7 @@ from redis.client import Pipeline
 from redis.typing import EncodableT
 
 from dedup.errors import StoreError
-from dedup.fingerprint import Fingerprint, Signature
+from dedup.fingerprint import Fingerprint, Signature, reaches
 from dedup.index._stored import (
     Layout,
     dump_meta,
@@ -143,6 +143,26 @@ class RedisIndex(Closing):
         with self._translate():
             members = cast(set[bytes], self._client.sunion(keys))
         return {member.decode("utf-8") for member in members}
+
+    def similar(self, fp: Fingerprint, floor: float) -> set[str]:
+        """What :meth:`query` finds, less the candidates whose estimated Jaccard with
+        ``fp`` is under ``floor`` in every view: their stored signatures are fetched in
+        one round trip (a pipeline), their texts never."""
+        found = self.query(fp)
+        if floor <= 0 or not found:
+            return found
+        ids = sorted(found)
+        with self._translate():
+            pipe = self._client.pipeline(transaction=False)
+            for doc_id in ids:
+                pipe.hget(self._doc(doc_id), "signatures")
+            blobs = cast(list[bytes | None], pipe.execute())
+        return {
+            doc_id
+            for doc_id, blob in zip(ids, blobs, strict=True)
+            # None: removed by another client since the lookup
+            if blob is not None and reaches(fp.signatures, self._layout.unpack(blob), floor)
+        }
 
     def text(self, doc_id: str) -> str:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""

@@ -1,0 +1,34 @@
+"""Made-up texts for the index tests: no real words, so only what a test plants is shared."""
+
+from __future__ import annotations
+
+import random
+
+__all__ = ["synthetic", "variants"]
+
+_SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "be", "du", "fa", "go"]
+
+
+def synthetic(n: int, *, words: int = 150, names: bool = True) -> str:
+    """A random text of made-up words; every tenth word is a capitalised name."""
+    rng = random.Random(n)
+    out = []
+    for i in range(words):
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(3))
+        out.append(word.capitalize() if names and i % 10 == 0 else word)
+    return " ".join(out) + "."
+
+
+def variants(count: int) -> list[str]:
+    """Texts that share from all to none of their words with one of four bases, so that
+    candidates fall on both sides of any prefilter."""
+    rng = random.Random(5)
+    bases = [synthetic(n, words=200).split() for n in range(4)]
+    out = []
+    for k in range(count):
+        words = list(bases[k % 4])
+        own = synthetic(1000 + k, words=200).split()
+        for i in rng.sample(range(200), int(200 * (k % 10) / 10)):
+            words[i] = own[i]
+        out.append(" ".join(words))
+    return out
