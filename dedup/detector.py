@@ -523,7 +523,9 @@ class Index:
         """Read the index's band tables into the operating system's file cache, so the
         first checks are as fast as later ones (SQLite; Redis and memory need nothing).
         See :meth:`SqliteIndex.prewarm <dedup.index.sqlite.SqliteIndex.prewarm>`."""
-        self._backend.prewarm()
+        prewarm = getattr(self._backend, "prewarm", None)  # a backend of one's own may lack it
+        if callable(prewarm):
+            prewarm()
 
     def stats(self) -> dict[str, object]:
         """Size and settings, as plain values (for ``dedup index stats``)."""

@@ -477,6 +477,33 @@ def test_sketches_follow_inserts_replacements_and_removals(path: Path) -> None:
     assert sql(path, "SELECT count(*) FROM sketches") == [(2,)]
 
 
+def test_insert_many_replacing_a_document_replaces_its_sketch(path: Path) -> None:
+    texts = variants(4)
+    with SqliteIndex(path) as index:
+        index.insert_many(["a", "b"], [fp_of(texts[0]), fp_of(texts[1])], texts[:2])
+        index.insert_many(["b", "c"], [fp_of(texts[2]), fp_of(texts[3])], texts[2:])
+        layout = Layout.of(index.fingerprint, index.lsh)
+        assert index.similar(fp_of(texts[1]), 0.9) == set()
+        assert index.similar(fp_of(texts[2]), 0.9) == {"b"}
+    rows = sql(path, "SELECT id, sketch FROM sketches JOIN documents USING (num) ORDER BY id")
+    kept = {"a": texts[0], "b": texts[2], "c": texts[3]}
+    assert rows == [(k, layout.sketch(fp_of(t).signatures)) for k, t in kept.items()]
+
+
+def test_a_document_without_a_sketch_is_still_found(path: Path) -> None:
+    """An older dedup with the file open while it was upgraded writes no sketch; the
+    lookup falls back on the document's signatures rather than lose it."""
+    texts = variants(3)
+    with SqliteIndex(path) as index:
+        for k, text in enumerate(texts):
+            index.insert(f"v{k}", fp_of(text), text)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DELETE FROM sketches WHERE num = (SELECT num FROM documents WHERE id = 'v1')")
+    with SqliteIndex(path) as index:
+        assert index.similar(fp_of(texts[1]), 0.04) == {"v1"}
+        assert index.similar(fp_of(texts[0]), 0.9) == {"v0"}
+
+
 def test_a_format_1_file_is_upgraded_when_opened(path: Path) -> None:
     """Format 1 had no sketches table; opening such a file adds every sketch."""
     texts = variants(30)
@@ -535,14 +562,14 @@ def test_prewarm_reads_the_lookup_tables_into_the_file_cache(path: Path) -> None
     texts = [synthetic(n, words=400) for n in range(400)]
     with SqliteIndex(path) as index:
         index.insert_many([f"d{n}" for n in range(400)], [fp_of(t) for t in texts], texts)
-    query = "SELECT count(*) FROM dbstat WHERE name IN ('bands', 'sketches')"
-    lookup_pages = int(str(sql(path, query)[0][0]))
+    query = "SELECT sum(pgsize) FROM dbstat WHERE name IN ('bands', 'sketches')"
+    lookup_bytes = int(str(sql(path, query)[0][0]))
     _evict(path)
-    cold = _resident_pages(path)
-    if cold > lookup_pages:
-        pytest.skip(f"this file system keeps the file in memory ({cold} pages resident)")
+    cold = _resident_pages(path) * mmap.PAGESIZE
+    if cold > lookup_bytes:
+        pytest.skip(f"this file system keeps the file in memory ({cold} bytes resident)")
     with SqliteIndex(path) as index:
         index.prewarm()
-        warm = _resident_pages(path)
-        assert warm - cold >= lookup_pages, (cold, warm, lookup_pages)
+        warm = _resident_pages(path) * mmap.PAGESIZE
+        assert warm - cold >= lookup_bytes, (cold, warm, lookup_bytes)
         assert index.query(fp_of(texts[7])) == {"d7"}

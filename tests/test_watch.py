@@ -348,13 +348,26 @@ def test_watch_refuses_a_bad_max_bytes_at_once(store: str) -> None:
     assert dedup.cli.watch.watch.name == "watch"
 
 
-def test_prewarm_changes_nothing_but_speed(runner: CliRunner, tmp_path: Path, feed: str) -> None:
+def test_prewarm_changes_nothing_but_speed(
+    runner: CliRunner, tmp_path: Path, feed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--prewarm reads an existing index before the feed; the records are the same."""
+    from dedup.index.sqlite import SqliteIndex
+
     plain, warmed = str(tmp_path / "plain.db"), str(tmp_path / "warmed.db")
-    for store in (plain, warmed):
-        runner.invoke(main, ["watch", store], input=feed)  # a second pass finds the first
+    for store in (plain, warmed):  # a second pass finds the first
+        assert runner.invoke(main, ["watch", store], input=feed).exit_code == 0
     again = runner.invoke(main, ["watch", plain], input=feed)
+    calls: list[str] = []
+    original = SqliteIndex.prewarm
+
+    def spy(self: SqliteIndex) -> None:
+        calls.append(self.path)
+        original(self)
+
+    monkeypatch.setattr(SqliteIndex, "prewarm", spy)
     prewarmed = runner.invoke(main, ["watch", warmed, "--prewarm"], input=feed)
+    assert calls == [warmed]
     assert (prewarmed.exit_code, prewarmed.stderr) == (0, "")
     assert _records(prewarmed.stdout) == _records(again.stdout)
     assert any(r.get("matches") for r in _records(prewarmed.stdout))

@@ -46,6 +46,8 @@ from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["RedisIndex"]
 
+_FORMAT = 1  # recorded in new indexes (the layout has not changed since format 1)
+
 _T = TypeVar("_T")
 _Pipe = Pipeline
 
@@ -255,7 +257,7 @@ class RedisIndex(Closing):
         layout = Layout.settle(stored, fingerprint, lsh, where=self._where)
         if not stored:
             pipe.multi()
-            record: dict[EncodableT, EncodableT] = dict(layout.record().items())
+            record: dict[EncodableT, EncodableT] = dict(layout.record(_FORMAT).items())
             pipe.hset(self._key("settings"), mapping=record)
         return layout
 

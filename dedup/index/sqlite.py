@@ -18,9 +18,9 @@ a document by its integer ``num``, not its id, which keeps them small.
 
 A lookup (:meth:`SqliteIndex.similar`) reads band rows, then the sketches of the
 documents they name, and the ids of only those whose estimated Jaccard reaches the
-prefilter: a false candidate costs one row of the small sketches table, never a page of
-the documents table (about one 4 KB page per document, mostly text). The two small
-tables are what :meth:`SqliteIndex.prewarm` reads into the OS cache.
+prefilter: a false candidate costs one 768-byte row of the sketches table, never a page
+of the documents table (about one 4 KB page per document, mostly text). The band and
+sketch tables are what :meth:`SqliteIndex.prewarm` reads into the OS cache.
 
 Durability: the file is in WAL mode with ``synchronous=FULL``, so each commit fsyncs
 the WAL before it returns: an :meth:`SqliteIndex.insert` that returned survives a
@@ -60,9 +60,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import StoreError
-from dedup.fingerprint import Fingerprint, Signature, is_empty
+from dedup.fingerprint import Fingerprint, Signature, is_empty, reaches
 from dedup.index._stored import (
-    FORMAT,
     Layout,
     batch_order,
     dump_meta,
@@ -102,6 +101,8 @@ _SCHEMA = (
         sketch BLOB NOT NULL
     )""",
 )
+_FORMAT = 2  # recorded in new files; 2 added the sketches table
+_SKETCHES = 2
 _IN_CHUNK = 500  # values bound per "IN (...)" statement, far below SQLite's limit
 
 
@@ -268,7 +269,7 @@ class SqliteIndex(Closing):
             "AND bands.hash = probe.hash"
         )
         params = [value for key in keys for value in key]
-        with self._lock, self._translate():
+        with self._lock, self._translate(), self._read():
             nums = [num for (num,) in self._db.execute(sql, params)]
             if floor > 0:
                 nums = self._reaching(fp, nums, floor)
@@ -314,10 +315,12 @@ class SqliteIndex(Closing):
         A lookup probes the band table once per band of each view (192 probes with the
         defaults). With its pages in the OS cache that takes about a millisecond at a
         million documents; with the file cold on disk each probe waits for a random read
-        (tens of milliseconds a lookup). Reading the table in key order is mostly
-        sequential, so a crawler that prewarms at start-up (``dedup watch --prewarm``)
-        is fast from its first page on. The documents' texts are not read. The cache is
-        the operating system's, shared by every process that opens the file, and may be
+        (tens of milliseconds a lookup). A crawler that prewarms at start-up (``dedup
+        watch --prewarm``) is fast from its first page on. The tables are read in key
+        order: close to sequential in an index built in large batches (``add_many``,
+        ``dedup index add``), scattered in one grown one document at a time, which
+        ``VACUUM`` lays out again. The documents' texts are not read. The cache is the
+        operating system's, shared by every process that opens the file, and may be
         evicted under memory pressure; this process's own memory does not grow.
         """
         with self._lock, self._translate():
@@ -355,9 +358,9 @@ class SqliteIndex(Closing):
         layout = Layout.settle(stored, fingerprint, lsh, where=repr(self.path))
         if not stored:
             self._db.executemany(
-                "INSERT INTO settings (key, value) VALUES (?, ?)", layout.record().items()
+                "INSERT INTO settings (key, value) VALUES (?, ?)", layout.record(_FORMAT).items()
             )
-        elif int(stored["format"]) < 2:
+        elif int(stored["format"]) < _SKETCHES:
             self._add_sketches(layout)
         return layout
 
@@ -370,17 +373,24 @@ class SqliteIndex(Closing):
             "INSERT OR REPLACE INTO sketches (num, sketch) VALUES (?, ?)",
             ((num, layout.sketch(layout.unpack(blob))) for num, blob in rows),
         )
-        self._db.execute("UPDATE settings SET value = ? WHERE key = 'format'", (str(FORMAT),))
+        self._db.execute("UPDATE settings SET value = ? WHERE key = 'format'", (str(_SKETCHES),))
 
     def _reaching(self, fp: Fingerprint, nums: list[int], floor: float) -> list[int]:
         """The ``nums`` whose sketch estimates a Jaccard of at least ``floor`` with
-        ``fp`` in some view."""
-        found = list(self._in("SELECT num, sketch FROM sketches", "num", nums))
-        if not found:
-            return []
-        shares = self._layout.sketch_jaccard(fp.signatures, [sketch for _, sketch in found])
-        reach = np.asarray((shares >= floor).any(axis=1), dtype=bool)
-        return [num for (num, _), keep in zip(found, reach, strict=True) if keep]
+        ``fp`` in some view. A document without a sketch (written by an older dedup
+        into a file that was upgraded while it had it open) is estimated from its full
+        signatures instead: never dropped for lack of a sketch."""
+        found = dict(self._in("SELECT num, sketch FROM sketches", "num", nums))
+        keep = []
+        if found:
+            shares = self._layout.sketch_jaccard(fp.signatures, list(found.values()))
+            reach = np.asarray((shares >= floor).any(axis=1), dtype=bool)
+            keep = [num for num, ok in zip(found, reach, strict=True) if ok]
+        unsketched = [num for num in nums if num not in found]
+        for num, blob in self._in("SELECT num, signatures FROM documents", "num", unsketched):
+            if reaches(fp.signatures, self._layout.unpack(blob), floor):
+                keep.append(num)
+        return keep
 
     def _in(self, select: str, column: str, values: Sequence[int]) -> Iterator[Any]:
         """The rows of ``select ... WHERE column IN values``, a chunk of values at a time
@@ -472,6 +482,16 @@ class SqliteIndex(Closing):
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """One read transaction, so that the statements of a lookup see one state of
+        the file (WAL: a snapshot, taken at the first read; writers are not blocked)."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
