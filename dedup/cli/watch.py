@@ -52,7 +52,7 @@ __all__ = ["watch"]
     "--prewarm",
     is_flag=True,
     help="Before the first line, read the index's lookup tables into the OS file cache "
-    "(SQLite; 6 s for a million documents built in batches), so that every check is fast.",
+    "(SQLite; about 15 s per million documents), so that every check is fast.",
 )
 def watch(
     store: str, feed: BinaryIO, only_new: bool, threshold: float, max_bytes: int, prewarm: bool
