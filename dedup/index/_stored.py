@@ -176,11 +176,11 @@ class Layout:
     def sketch(self, signatures: Mapping[str, Signature]) -> bytes:
         """The low 16 bits of every signature value, the views one after another.
 
-        A quarter the size of the signatures, and as good for estimating Jaccard: two
-        different values agree in their low 16 bits once in 65,536 times, so 128 of them
-        make 0.002 false agreements among 128 values on average (a Jaccard estimate
-        higher by 0.000015). An index reads sketches, not signatures, to drop false
-        candidates (:meth:`sketch_jaccard`).
+        Half the size of the signatures, and as good for estimating Jaccard: two
+        different values agree in their low 16 bits once in 65,536 times, so among 128
+        values there are 0.002 chance agreements on average (an estimate higher by
+        0.000015). An index reads sketches, not signatures, to drop false candidates
+        (:meth:`sketch_jaccard`).
         """
         values = np.concatenate([signatures[view] for view in self.views])
         return values.astype(np.uint16).astype(_SKETCH).tobytes()

@@ -101,8 +101,7 @@ _SCHEMA = (
         sketch BLOB NOT NULL
     )""",
 )
-_FORMAT = 2  # recorded in new files; 2 added the sketches table
-_SKETCHES = 2
+_FORMAT = 2  # recorded in new files; format 2 added the sketches table
 _IN_CHUNK = 500  # values bound per "IN (...)" statement, far below SQLite's limit
 
 
@@ -360,7 +359,7 @@ class SqliteIndex(Closing):
             self._db.executemany(
                 "INSERT INTO settings (key, value) VALUES (?, ?)", layout.record(_FORMAT).items()
             )
-        elif int(stored["format"]) < _SKETCHES:
+        elif int(stored["format"]) < _FORMAT:
             self._add_sketches(layout)
         return layout
 
@@ -373,7 +372,7 @@ class SqliteIndex(Closing):
             "INSERT OR REPLACE INTO sketches (num, sketch) VALUES (?, ?)",
             ((num, layout.sketch(layout.unpack(blob))) for num, blob in rows),
         )
-        self._db.execute("UPDATE settings SET value = ? WHERE key = 'format'", (str(_SKETCHES),))
+        self._db.execute("UPDATE settings SET value = ? WHERE key = 'format'", (str(_FORMAT),))
 
     def _reaching(self, fp: Fingerprint, nums: list[int], floor: float) -> list[int]:
         """The ``nums`` whose sketch estimates a Jaccard of at least ``floor`` with
