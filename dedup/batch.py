@@ -18,10 +18,10 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.index.bands import band_keys, candidate_pairs
-from dedup.model import Evidence, Kind, Match
+from dedup.model import Evidence, Match
 from dedup.options import DetectorOptions
 from dedup.parallel import Chrome, Fingerprints, Tick, verify_pairs
-from dedup.verify import classify
+from dedup.verify import Verdict, classify, worth_reporting
 
 __all__ = ["find_matches", "prefilter"]
 
@@ -95,18 +95,18 @@ def find_matches(
     matches: list[Match] = []
     for (i, j), ev in zip(pairs.tolist(), evidences, strict=True):
         same = group_of[i] == group_of[j]
-        kind, score = classify(ev, exact=bool(same), options=options.verify)
-        if score < options.threshold:
+        verdict = classify(ev, exact=bool(same), options=options.verify)
+        if not worth_reporting(verdict, ev, options.threshold, options.verify):
             continue
         if same:
             members = groups[group_of[i]]
             for x in range(len(members)):
                 for y in range(x + 1, len(members)):
-                    matches.append(_match(ids, members[x], members[y], kind, score, ev))
+                    matches.append(_match(ids, members[x], members[y], verdict, ev))
         else:
             for x in groups[group_of[i]]:
                 for y in groups[group_of[j]]:
-                    matches.append(_match(ids, x, y, kind, score, ev))
+                    matches.append(_match(ids, x, y, verdict, ev))
     return matches
 
 
@@ -131,9 +131,10 @@ def _no_pairs() -> npt.NDArray[np.int64]:
     return np.empty((0, 2), dtype=np.int64)
 
 
-def _match(ids: Sequence[str], x: int, y: int, kind: Kind, score: float, ev: Evidence) -> Match:
+def _match(ids: Sequence[str], x: int, y: int, verdict: Verdict, ev: Evidence) -> Match:
     """A match of rows ``x`` and ``y`` (``ev`` measured with ``x`` on its ``a`` side),
     ordered so that ``a`` is the smaller id."""
+    kind, score, reason = verdict.kind, round(verdict.score, 4), verdict.reason
     if ids[x] < ids[y]:
-        return Match(ids[x], ids[y], kind, round(score, 4), ev)
-    return Match(ids[y], ids[x], kind, round(score, 4), ev.swapped())
+        return Match(ids[x], ids[y], kind, score, ev, reason)
+    return Match(ids[y], ids[x], kind, score, ev.swapped(), reason)

@@ -30,10 +30,10 @@ from dedup.fingerprint import (
 )
 from dedup.index import CandidateIndex, MemoryIndex
 from dedup.index.open import open_index
-from dedup.model import Cluster, Document, Kind, Match, Problem, ScanResult
+from dedup.model import COPY_KINDS, Cluster, Document, Kind, Match, Problem, ScanResult
 from dedup.options import DetectorOptions
 from dedup.parallel import Fingerprints, default_workers, fingerprint_all
-from dedup.verify import Prepared, classify, evidence, prepare
+from dedup.verify import Prepared, classify, evidence, prepare, worth_reporting
 
 __all__ = ["Detector", "Document", "Index", "Progress", "clusters"]
 
@@ -105,19 +105,28 @@ class Detector:
     def __len__(self) -> int:
         return len(self._index)
 
-    def check(self, text: str, *, doc_id: str = "query") -> list[Match]:
+    def check(
+        self, text: str, *, doc_id: str = "query", kinds: Iterable[Kind] | None = None
+    ) -> list[Match]:
         """Copies of ``text`` among the indexed documents, best first.
 
-        Each match has ``a`` = the indexed document and ``b`` = ``doc_id``.
+        Each match has ``a`` = the indexed document and ``b`` = ``doc_id``; ``kinds``
+        as in :meth:`scan`.
         """
         fp, words = fingerprint_text(text, options=self.options.fingerprint)
         self._check_length(doc_id, words)
-        return self.check_fingerprint(fp, text, doc_id=doc_id)
+        return self.check_fingerprint(fp, text, doc_id=doc_id, kinds=kinds)
 
     def check_fingerprint(
-        self, fp: Fingerprint, text: str, *, doc_id: str = "query"
+        self,
+        fp: Fingerprint,
+        text: str,
+        *,
+        doc_id: str = "query",
+        kinds: Iterable[Kind] | None = None,
     ) -> list[Match]:
         """:meth:`check` for a caller that has fingerprinted ``text`` already."""
+        wanted = set(kinds) if kinds is not None else COPY_KINDS
         query: Prepared | None = None
         found = []
         for other_id in sorted(self._candidates(fp)):
@@ -127,7 +136,7 @@ class Detector:
             other = self._prepared(other_id)
             exact = other.fingerprint.digest == fp.digest
             match = self._verify(other, query, exact=exact, by_id=False)
-            if match is not None:
+            if match is not None and match.kind in wanted:
                 found.append(match)
         return sorted(found, key=_rank)
 
@@ -139,10 +148,10 @@ class Detector:
         """
         pa, pb = self.prepare(a_id, a), self.prepare(b_id, b)
         ev = evidence(pa, pb, self.options.verify)
-        kind, score = classify(
+        verdict = classify(
             ev, exact=pa.fingerprint.digest == pb.fingerprint.digest, options=self.options.verify
         )
-        return Match(a_id, b_id, kind, score, ev)
+        return Match(a_id, b_id, verdict.kind, verdict.score, ev, verdict.reason)
 
     # -- collections ------------------------------------------------------------------
 
@@ -166,7 +175,8 @@ class Detector:
 
         Args:
             documents: the documents, or problems met while reading them.
-            kinds: report only these kinds (all if omitted).
+            kinds: report only these kinds (the copies, :data:`~dedup.model.COPY_KINDS`,
+                if omitted; add ``Kind.TEMPLATE`` or ``Kind.RELATED`` to see those too).
             progress: called as ``progress(phase, done, total)``.
             total: the number of documents, if known, for ``progress``.
             workers: processes to use; all cores if omitted, 1 for no pool.
@@ -183,8 +193,8 @@ class Detector:
             ids, texts, fps, self.options, workers=workers, tick=_ticker(progress, "comparing")
         )
         self._insert(ids, texts, fps)
-        wanted = set(kinds) if kinds is not None else None
-        found = [m for m in [*matches, *earlier] if wanted is None or m.kind in wanted]
+        wanted = set(kinds) if kinds is not None else COPY_KINDS
+        found = [m for m in [*matches, *earlier] if m.kind in wanted]
         return ScanResult(tuple(sorted(found, key=_rank)), len(ids), tuple(problems))
 
     # -- internals --------------------------------------------------------------------
@@ -274,10 +284,10 @@ class Detector:
         if by_id and a.id > b.id:
             a, b = b, a
         ev = evidence(a, b, self.options.verify)
-        kind, score = classify(ev, exact=exact, options=self.options.verify)
-        if score < self.options.threshold:
+        verdict = classify(ev, exact=exact, options=self.options.verify)
+        if not worth_reporting(verdict, ev, self.options.threshold, self.options.verify):
             return None
-        return Match(a.id, b.id, kind, round(score, 4), ev)
+        return Match(a.id, b.id, verdict.kind, round(verdict.score, 4), ev, verdict.reason)
 
     def _candidates(self, fp: Fingerprint) -> set[str]:
         """The indexed documents sharing a band with ``fp`` whose estimated Jaccard

@@ -14,8 +14,19 @@ Kinds of match (a pair is reported once, with the first kind that fits):
     A large part of one text is in the other almost word for word, but the other has
     much that the first lacks: an excerpt, or half an article pasted under another one.
 ``spun``
-    The texts align sentence by sentence, but many words in the aligned sentences were
-    swapped for others: the signature of an article spinner (or a light rewrite).
+    The texts align sentence by sentence, and the aligned sentences keep their names
+    and numbers while other words were swapped one for one: the signature of an article
+    spinner (or a light rewrite).
+
+Two more kinds say why a pair that shares wording is *not* a copy; scans and checks
+leave them out unless asked for:
+
+``template``
+    The same wording with other names and numbers: earnings tables, market reports,
+    generated stock notes, press-release boilerplate filled in for another company.
+``related``
+    Some sentences align, but not enough, or not in the way copying leaves them: a
+    shared background sentence or quotation, or sentences that happen to look alike.
 """
 
 from __future__ import annotations
@@ -24,6 +35,8 @@ import enum
 from dataclasses import dataclass, field, replace
 
 __all__ = [
+    "COPY_KINDS",
+    "Changes",
     "Cluster",
     "Document",
     "Evidence",
@@ -42,6 +55,12 @@ class Kind(enum.StrEnum):
     NEAR_DUPLICATE = "near-duplicate"
     PARTIAL = "partial"
     SPUN = "spun"
+    TEMPLATE = "template"
+    RELATED = "related"
+
+
+COPY_KINDS = frozenset({Kind.EXACT, Kind.NEAR_DUPLICATE, Kind.PARTIAL, Kind.SPUN})
+"""The kinds that are copies: what scans and checks report unless asked otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,53 @@ class ViewScores:
 
 
 @dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed, word by word, between the aligned sentences of a pair (each
+    sentence paired with at most one other; counts over both documents where a word
+    has two sides).
+
+    Attributes:
+        substituted: words replaced one for one by another word, neither a name nor a
+            number (what a thesaurus does).
+        isolated: those of the substitutions that are one word for one word with
+            unchanged words on both sides (the shape a spinner leaves).
+        changed: words changed in all (a run of edits counts its longer side).
+        indels: words inserted or deleted beyond one-for-one replacements.
+        facts: names and numbers (:func:`dedup.views.facts`) in the aligned sentences
+            of both documents.
+        facts_kept: of those, the ones kept verbatim.
+        fact_swaps: words replaced where one side is a name or a number (what filling
+            in a template does).
+        numbers: the words with a digit among ``facts``.
+        numbers_kept: of those, the ones kept verbatim.
+        swap_pairs: different (word, replacement) pairs among the substitutions: a
+            thesaurus makes many, a house style ("cents" -> "cts") a few.
+    """
+
+    substituted: int = 0
+    isolated: int = 0
+    changed: int = 0
+    indels: int = 0
+    facts: int = 0
+    facts_kept: int = 0
+    fact_swaps: int = 0
+    numbers: int = 0
+    numbers_kept: int = 0
+    swap_pairs: int = 0
+
+    @property
+    def facts_kept_share(self) -> float:
+        """Share of the names and numbers kept (1.0 when there are none)."""
+        return self.facts_kept / self.facts if self.facts else 1.0
+
+    @property
+    def fact_share(self) -> float:
+        """Share of the replaced words that are names or numbers."""
+        swaps = self.substituted + self.fact_swaps
+        return self.fact_swaps / swaps if swaps else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Everything measured on one pair, so a reader can check the verdict.
 
@@ -85,8 +151,12 @@ class Evidence:
         boilerplate: sentences left out of the alignment because their line recurs in
             many documents that are not copies of these two (page chrome: navigation,
             newsletter blurbs, footers).
-        quotations: sentences left out of the alignment because they are mostly quoted
-            speech, which independent reports of one story share.
+        quotations: aligned sentences left out because they are quoted speech standing
+            alone (not inside a copied passage): independent reports of one statement
+            share those.
+        copied_a: words of a in aligned sentences.
+        copied_b: words of b in aligned sentences.
+        changes: what changed word by word in the aligned sentences.
     """
 
     views: tuple[ViewScores, ...]
@@ -96,6 +166,9 @@ class Evidence:
     aligned_sentences: int
     boilerplate: int = 0
     quotations: int = 0
+    copied_a: int = 0
+    copied_b: int = 0
+    changes: Changes = field(default_factory=Changes)
 
     def swapped(self) -> Evidence:
         """The same evidence with the roles of ``a`` and ``b`` exchanged."""
@@ -107,6 +180,8 @@ class Evidence:
             ),
             aligned_a=self.aligned_b,
             aligned_b=self.aligned_a,
+            copied_a=self.copied_b,
+            copied_b=self.copied_a,
         )
 
     def view(self, name: str) -> ViewScores:
@@ -127,6 +202,8 @@ class Match:
         kind: what kind of copy this is.
         score: how much of one document is found in the other (the larger share), 0..1.
         evidence: the measurements behind ``kind`` and ``score``.
+        reason: why the pair got its kind, in one sentence a reader can check against
+            the evidence.
     """
 
     a: str
@@ -134,6 +211,7 @@ class Match:
     kind: Kind
     score: float
     evidence: Evidence = field(compare=False)
+    reason: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

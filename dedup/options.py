@@ -94,9 +94,18 @@ class VerifyOptions:
             and in over twice as many as a pair's typical line, is page chrome for that
             pair and left out of its alignment (0 turns this off; see
             :class:`dedup.parallel.Chrome`).
-        skip_quotations: leave sentences that are mostly inside quotation marks out of
-            the alignment (unless most of a document is quoted): independent reports of
-            one story quote the same statements, so quotes are no evidence of copying.
+        skip_quotations: leave aligned sentences that are mostly inside quotation marks
+            out when they stand alone (not inside a copied passage): independent
+            reports of one story quote the same statements.
+        facts_kept: a spun copy, or a copy, keeps at least this share of the names and
+            numbers of its aligned sentences; a pair that changes more of them, where
+            they make up a good share of the changes, is a ``template``.
+        spun_substitutions: at least this many words swapped one for one (other than
+            names and numbers) before a pair can be ``spun``.
+        spun_rate: and at least this share of the aligned words.
+        passage_words: a copied passage of at least this many words (on each side) is
+            reported whatever share of the documents it is (0: only ``threshold``
+            decides).
     """
 
     sentence_similarity: float = 0.4
@@ -105,11 +114,23 @@ class VerifyOptions:
     near_duplicate: float = 0.8
     boilerplate_documents: int = 3
     skip_quotations: bool = True
+    facts_kept: float = 0.7
+    spun_substitutions: int = 5
+    spun_rate: float = 0.03
+    passage_words: int = 100
 
     def __post_init__(self) -> None:
         _check_fraction("sentence_similarity", self.sentence_similarity)
         _check_fraction("verbatim", self.verbatim)
         _check_fraction("near_duplicate", self.near_duplicate)
+        _check_fraction("facts_kept", self.facts_kept)
+        _check_fraction("spun_rate", self.spun_rate)
+        if self.spun_substitutions < 1:
+            raise OptionsError(
+                f"spun_substitutions must be at least 1, got {self.spun_substitutions}"
+            )
+        if self.passage_words < 0:
+            raise OptionsError(f"passage_words must be 0 or more, got {self.passage_words}")
         if self.min_sentence_words < 1:
             raise OptionsError(
                 f"min_sentence_words must be at least 1, got {self.min_sentence_words}"

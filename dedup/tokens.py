@@ -56,7 +56,8 @@ class Tokens:
         initial: whether each word starts a sentence (after terminal punctuation or a
             line break; the windows long sentences are cut into do not count).
         sentences: ``(first, stop)`` token index ranges, in order, covering every token;
-            sentences longer than ``MAX_SENTENCE_TOKENS`` are cut into windows.
+            sentences longer than ``MAX_SENTENCE_TOKENS`` are cut into windows. A line
+            break ends a sentence unless it only wraps one (see :func:`_soft_wraps`).
         paragraphs: ``(first, stop)`` token index ranges split at line breaks.
     """
 
@@ -126,7 +127,7 @@ def _segments(
         initial[i] = True
     sentences: list[tuple[int, int]] = []
     start = 0
-    for stop in [*sorted(breaks), n]:
+    for stop in [*sorted(breaks - _soft_wraps(text, keys, starts, ends, para_breaks)), n]:
         while stop - start > MAX_SENTENCE_TOKENS:  # windows of an over-long sentence
             sentences.append((start, start + MAX_SENTENCE_TOKENS))
             start += MAX_SENTENCE_TOKENS
@@ -134,6 +135,32 @@ def _segments(
         start = stop
     paragraphs = list(pairwise([0, *para_breaks, n]))
     return initial, sentences, paragraphs
+
+
+# Punctuation that ends a line on purpose: the next line is a new sentence.
+_LINE_END = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$")
+
+
+def _soft_wraps(
+    text: str, keys: list[str], starts: list[int], ends: list[int], para_breaks: list[int]
+) -> set[int]:
+    """The line breaks that only wrap a sentence (hard-wrapped text such as newswire):
+    one line break, not after terminal punctuation, before a word that starts with a
+    lower-case letter or a digit. The sentence goes on across them, so a copy that
+    wraps its lines elsewhere still aligns sentence by sentence. (Paragraphs, and the
+    ``initial`` flags the views use, still break at every line.)"""
+    soft = set()
+    for i in para_breaks:
+        first = keys[i][0]
+        if not (first.islower() or first.isdigit()):
+            continue
+        gap = text[ends[i - 1] : starts[i]]
+        if gap.count("\n") != 1:
+            continue
+        abbreviation = keys[i - 1] in ABBREVIATIONS or len(keys[i - 1]) == 1
+        if abbreviation or _LINE_END.search(gap.split("\n", 1)[0]) is None:
+            soft.add(i)
+    return soft
 
 
 def _newlines(text: str) -> list[int]:

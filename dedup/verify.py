@@ -28,12 +28,22 @@ from rapidfuzz.distance import Levenshtein
 
 from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
 from dedup.hashing import sequence_hash, word_hash
-from dedup.model import Evidence, Kind, ViewScores
+from dedup.model import Changes, Evidence, Kind, ViewScores
 from dedup.options import FingerprintOptions, VerifyOptions
 from dedup.tokens import Tokens, tokenize
-from dedup.views import VIEWS
+from dedup.views import VIEWS, facts, numbers
 
-__all__ = ["Prepared", "align", "classify", "evidence", "prepare", "quoted", "view_scores"]
+__all__ = [
+    "Prepared",
+    "Verdict",
+    "align",
+    "classify",
+    "evidence",
+    "prepare",
+    "quoted",
+    "view_scores",
+    "worth_reporting",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +105,9 @@ class Alignment:
     pairs: int
     boilerplate: int = 0
     quotations: int = 0
+    copied_a: int = 0
+    copied_b: int = 0
+    changes: Changes = Changes()
 
 
 _QUOTE_MARKS = re.compile(r"[\"“”«»„\n]")
@@ -122,28 +135,36 @@ def quoted(tokens: Tokens) -> list[bool]:
     return out
 
 
-def _sentences(
-    tokens: Tokens, options: VerifyOptions, ignore: Collection[int]
-) -> tuple[list[list[str]], int, int]:
-    """The sentences that count, how many were left out as page chrome, and how many
-    as quotations."""
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """The sentences of one document that take part in the alignment."""
+
+    tokens: Tokens
+    ranges: list[tuple[int, int]]
+    quoted: npt.NDArray[np.bool_]
+    chrome: int
+
+    @property
+    def keys(self) -> list[list[str]]:
+        return [self.tokens.keys[a:b] for a, b in self.ranges]
+
+
+def _sentences(tokens: Tokens, options: VerifyOptions, ignore: Collection[int]) -> _Side:
+    """The sentences that count, whether each is mostly quoted, and how many were left
+    out as page chrome."""
     min_words = options.min_sentence_words
     inside = quoted(tokens) if options.skip_quotations else []
-    if inside and 2 * sum(inside) > len(inside):
-        inside = []  # mostly quotation (an interview, a statement): keep it all
     line_of = _line_keys(tokens) if ignore else []
-    kept, chrome, quotations = [], 0, 0
+    kept, flags, chrome = [], [], 0
     for a, b in tokens.sentences:
         if b - a < min_words:
-            continue
-        if inside and 2 * sum(inside[a:b]) > b - a:
-            quotations += 1
             continue
         if ignore and line_of[a] in ignore:
             chrome += 1
             continue
-        kept.append(tokens.keys[a:b])
-    return kept, chrome, quotations
+        kept.append((a, b))
+        flags.append(bool(inside) and 2 * sum(inside[a:b]) > b - a)
+    return _Side(tokens, kept, np.array(flags, dtype=bool), chrome)
 
 
 def _line_keys(tokens: Tokens) -> list[int]:
@@ -155,12 +176,14 @@ def _line_keys(tokens: Tokens) -> list[int]:
     return out
 
 
-def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], list[str]]:
-    """Each sentence as a string with one character per word (shared vocabulary),
-    followed by every two adjacent sentences joined."""
-    vocab: dict[str, str] = {}
+class _Encoder:
+    """Sentences as strings with one character per word, over one shared vocabulary."""
 
-    def enc(words: list[str]) -> str:
+    def __init__(self) -> None:
+        self._vocab: dict[str, str] = {}
+
+    def __call__(self, words: list[str]) -> str:
+        vocab = self._vocab
         out = []
         for w in words:
             ch = vocab.get(w)
@@ -169,11 +192,10 @@ def _encode(a: Sequence[list[str]], b: Sequence[list[str]]) -> tuple[list[str], 
             out.append(ch)
         return "".join(out)
 
-    def with_joined(sentences: Sequence[list[str]]) -> list[str]:
-        encoded = [enc(s) for s in sentences]
-        return encoded + [x + y for x, y in pairwise(encoded)]
 
-    return with_joined(a), with_joined(b)
+def _with_joined(encoded: list[str]) -> list[str]:
+    """The sentences followed by every two adjacent sentences joined."""
+    return encoded + [x + y for x, y in pairwise(encoded)]
 
 
 def align(
@@ -185,6 +207,11 @@ def align(
 ) -> Alignment:
     """Align the sentences of two documents (see the module docs).
 
+    A sentence that is mostly quoted speech counts only inside a copied passage: next
+    to an aligned sentence that is not a quotation, or in a run of three aligned
+    sentences. An isolated shared quotation is what independent reports of one
+    statement have in common, so it is left out (and counted in ``quotations``).
+
     >>> from dedup.tokens import tokenize
     >>> x = tokenize("The cat sat on the mat today. It was warm and sunny outside.")
     >>> y = tokenize("A cat sat on a mat today. Prices fell sharply in early trading.")
@@ -193,30 +220,131 @@ def align(
     (0.54, 0.54, 1)
     """
     options = options or VerifyOptions()
-    sa, chrome_a, quoted_a = _sentences(a, options, ignore)
-    sb, chrome_b, quoted_b = _sentences(b, options, ignore)
-    if not sa or not sb:
-        return Alignment(0.0, 0.0, 0.0, 0, chrome_a + chrome_b, quoted_a + quoted_b)
+    sa, sb = _sentences(a, options, ignore), _sentences(b, options, ignore)
+    chrome = sa.chrome + sb.chrome
+    if not sa.ranges or not sb.ranges:
+        return Alignment(0.0, 0.0, 0.0, 0, chrome)
+    encode = _Encoder()
+    ea, eb = [encode(s) for s in sa.keys], [encode(s) for s in sb.keys]
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
-    ea, eb = _encode(sa, sb)
-    sims = process.cdist(ea, eb, scorer=Levenshtein.normalized_similarity, workers=1)
-    best_a = _best(sims, len(sa), len(sb))
-    best_b = _best(sims.T, len(sb), len(sa))
-    len_a = np.array([len(s) for s in sa], dtype=np.float64)
-    len_b = np.array([len(s) for s in sb], dtype=np.float64)
-    hit_a = best_a >= options.sentence_similarity
-    hit_b = best_b >= options.sentence_similarity
+    sims = process.cdist(
+        _with_joined(ea), _with_joined(eb), scorer=Levenshtein.normalized_similarity, workers=1
+    )
+    na, nb = len(ea), len(eb)
+    best_a = _best(sims, na, nb)
+    best_b = _best(sims.T, nb, na)
+    floor = options.sentence_similarity
+    len_a = np.array([b - a for a, b in sa.ranges], dtype=np.float64)
+    len_b = np.array([b - a for a, b in sb.ranges], dtype=np.float64)
+    hit_a, lone_a = _discount_quotes(best_a >= floor, sa.quoted, len_a)
+    hit_b, lone_b = _discount_quotes(best_b >= floor, sb.quoted, len_b)
     copied = float(len_a[hit_a].sum() + len_b[hit_b].sum())
     kept = float((best_a * len_a)[hit_a].sum() + (best_b * len_b)[hit_b].sum())
+    singles = np.where(hit_a[:, None] & hit_b[None, :], sims[:na, :nb], 0.0)
     return Alignment(
         aligned_a=float(len_a[hit_a].sum() / len_a.sum()),
         aligned_b=float(len_b[hit_b].sum() / len_b.sum()),
         verbatim=kept / copied if copied else 0.0,
         pairs=int(min(hit_a.sum(), hit_b.sum())),
-        boilerplate=chrome_a + chrome_b,
-        quotations=quoted_a + quoted_b,
+        boilerplate=chrome,
+        quotations=lone_a + lone_b,
+        copied_a=int(len_a[hit_a].sum()),
+        copied_b=int(len_b[hit_b].sum()),
+        changes=_changes(sa, sb, ea, eb, singles, floor),
     )
+
+
+def _discount_quotes(
+    hit: npt.NDArray[np.bool_], quoted: npt.NDArray[np.bool_], words: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """``hit`` without the aligned quotations that stand alone (see :func:`align`), and
+    how many those were. A run of aligned sentences keeps its quotations when it is
+    three sentences long, holds a sentence that is not quoted, or is most of the
+    document (a statement copied whole)."""
+    lone = hit & quoted
+    if not lone.any():
+        return hit, 0
+    n, total = len(hit), float(words.sum())
+    start = 0
+    while start < n:  # runs of consecutive aligned sentences
+        if not hit[start]:
+            start += 1
+            continue
+        stop = start
+        while stop < n and hit[stop]:
+            stop += 1
+        if (
+            stop - start >= 3
+            or not quoted[start:stop].all()
+            or 2 * words[start:stop].sum() > total
+        ):
+            lone[start:stop] = False
+        start = stop
+    return hit & ~lone, int(lone.sum())
+
+
+def _changes(
+    sa: _Side,
+    sb: _Side,
+    ea: list[str],
+    eb: list[str],
+    sims: npt.NDArray[np.float64],
+    floor: float,
+) -> Changes:
+    """What changed between aligned sentences, word by word.
+
+    Sentences are paired one to one, best pair first; each pair's Levenshtein edit
+    script is read for one-for-one substitutions, insertions and deletions, and for
+    the names and numbers (:func:`dedup.views.facts`) kept or swapped.
+    """
+    rows, cols = np.nonzero(sims >= floor)
+    if not len(rows):
+        return Changes()
+    order = np.lexsort((cols, rows, -sims[rows, cols]))
+    fa, fb = facts(sa.tokens), facts(sb.tokens)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    na_, nb_ = numbers(sa.tokens), numbers(sb.tokens)
+    # substituted, isolated, changed, indels, facts, facts_kept, fact_swaps, numbers,
+    # numbers_kept
+    c = [0] * 9
+    distinct: set[tuple[str, str]] = set()
+    for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        a0, a1 = sa.ranges[i]
+        b0, b1 = sb.ranges[j]
+        c[4] += sum(fa[a0:a1]) + sum(fb[b0:b1])
+        c[7] += sum(na_[a0:a1]) + sum(nb_[b0:b1])
+        ops = Levenshtein.opcodes(ea[i], eb[j])
+        last = len(ops) - 1
+        for k, op in enumerate(ops):
+            i1, i2, j1, j2 = op.src_start, op.src_end, op.dest_start, op.dest_end
+            if op.tag == "equal":
+                c[5] += sum(fa[a0 + i1 : a0 + i2]) + sum(fb[b0 + j1 : b0 + j2])
+                c[8] += sum(na_[a0 + i1 : a0 + i2]) + sum(nb_[b0 + j1 : b0 + j2])
+                continue
+            c[2] += max(i2 - i1, j2 - j1)
+            c[3] += abs((i2 - i1) - (j2 - j1))
+            if op.tag != "replace":
+                continue
+            for x, y in zip(range(a0 + i1, a0 + i2), range(b0 + j1, b0 + j2), strict=False):
+                if fa[x] or fb[y]:
+                    c[6] += 1
+                else:
+                    c[0] += 1
+                    distinct.add((ea[i][x - a0], eb[j][y - b0]))
+            if (
+                i2 - i1 == 1 == j2 - j1
+                and not (fa[a0 + i1] or fb[b0 + j1])
+                and (k == 0 or ops[k - 1].tag == "equal")
+                and (k == last or ops[k + 1].tag == "equal")
+            ):
+                c[1] += 1
+    return Changes(*c, swap_pairs=len(distinct))
 
 
 def _best(sims: npt.NDArray[np.float64], n_rows: int, n_cols: int) -> npt.NDArray[np.float64]:
@@ -254,23 +382,155 @@ def evidence(
         aligned_sentences=aligned.pairs,
         boilerplate=aligned.boilerplate,
         quotations=aligned.quotations,
+        copied_a=aligned.copied_a,
+        copied_b=aligned.copied_b,
+        changes=aligned.changes,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What :func:`classify` decided: the kind, the score and why."""
+
+    kind: Kind
+    score: float
+    reason: str
+
+
+# Shapes of the edits, from measured pairs (benchmarks/README.md, "Kinds"): a spinner's
+# swaps are mostly one word for one with unchanged words around them; a template's are
+# mostly names and numbers; chance alignments of different sentences are runs of edits.
+_SPUN_MAX_FACT_SHARE = 0.35  # at most this share of a spun copy's swaps touch a name/number
+_TEMPLATE_MIN_FACT_SHARE = 1 / 3  # a template's swapped names and numbers: share of changes
+_TEMPLATE_MIN_FACTS = 4  # names and numbers changed (both sides counted) for a template
+_FILLED_IN_KEPT = 0.9  # a pair whose only changes are names and numbers keeps fewer
+_MIN_SPUN_WORDS = 30  # words aligned on each side before substitutions mean anything
+_SPUN_MIN_ISOLATED = 0.25  # share of the changed words that are isolated one-for-one swaps
+_SPUN_MAX_INDELS = 0.4  # share of the changed words inserted or deleted
+_EDITED_WORDS = 60  # an edited copy (words inserted, deleted, reworded) aligns this many
+_EDITED_SENTENCES = 3  # in this many sentences
+_EDITED_VERBATIM = 0.6  # and keeps this share verbatim
 
 
 def classify(
     ev: Evidence, *, exact: bool = False, options: VerifyOptions | None = None
-) -> tuple[Kind, float]:
-    """The kind and score of a measured pair.
+) -> Verdict:
+    """The kind, score and reason of a measured pair.
 
     The score is the larger of the two aligned shares: how much of one document is
-    found in the other.
+    found in the other. The kind (see :mod:`dedup.model`) comes from how the aligned
+    sentences differ (:class:`~dedup.model.Changes`):
+
+    * ``template`` when a good share of their names and numbers differ and those make
+      up a good share of the swaps;
+    * ``spun`` when they keep their names and numbers and enough other words were
+      swapped one for one, many different swaps, in the shape a spinner leaves: mostly
+      isolated swaps between unchanged words, few words inserted or deleted;
+    * ``near-duplicate`` / ``partial`` when they are kept almost word for word, or, over
+      a longer stretch, edited (words inserted, deleted, reworded: an updated version);
+    * ``related`` otherwise: sentences that look alike, not a copy.
+
+    >>> from dedup.model import Changes
+    >>> ev = Evidence((), 1.0, 1.0, 0.7, 4, copied_a=40, copied_b=40,
+    ...               changes=Changes(substituted=12, isolated=10, changed=12, facts=10,
+    ...                               facts_kept=10))
+    >>> classify(ev).kind.value
+    'spun'
     """
     options = options or VerifyOptions()
     if exact:
-        return Kind.EXACT, 1.0
+        return Verdict(Kind.EXACT, 1.0, "the same words in the same order")
     score = max(ev.aligned_a, ev.aligned_b)
-    if ev.verbatim < options.verbatim:
-        return Kind.SPUN, score
-    if min(ev.aligned_a, ev.aligned_b) >= options.near_duplicate:
-        return Kind.NEAR_DUPLICATE, score
-    return Kind.PARTIAL, score
+    ch = ev.changes
+    if not ev.aligned_sentences:
+        return Verdict(Kind.RELATED, score, "no sentence aligns")
+    changed_facts = ch.facts - ch.facts_kept
+    changed_numbers = ch.numbers - ch.numbers_kept
+    facts_changed = (
+        changed_facts >= _TEMPLATE_MIN_FACTS and ch.facts_kept_share < options.facts_kept
+    ) or (
+        changed_numbers >= _TEMPLATE_MIN_FACTS
+        and ch.numbers_kept < options.facts_kept * ch.numbers
+    )
+    filled_in = (  # a short formula with its figure or name swapped (a notice, a rate)
+        ch.fact_swaps >= 1
+        and 2 * ch.fact_swaps >= ch.changed
+        and changed_facts >= 2
+        and ch.facts_kept < _FILLED_IN_KEPT * ch.facts
+    )
+    if filled_in or (facts_changed and ch.fact_swaps >= _TEMPLATE_MIN_FACT_SHARE * ch.changed):
+        return Verdict(
+            Kind.TEMPLATE,
+            score,
+            f"same wording with other names and numbers: {changed_facts} of {ch.facts} "
+            "differ",
+        )
+    facts_note = f"{ch.facts_kept} of {ch.facts} names and numbers kept"
+    facts_changed = facts_changed or filled_in
+    spun = "" if facts_changed else _spun(ev, options)
+    if spun:
+        return Verdict(Kind.SPUN, score, f"{spun}; {facts_note}")
+    edited = (
+        ev.verbatim >= _EDITED_VERBATIM
+        and ev.aligned_sentences >= _EDITED_SENTENCES
+        and min(ev.copied_a, ev.copied_b) >= _EDITED_WORDS
+    )
+    if (ev.verbatim >= options.verbatim or edited) and not facts_changed:
+        verbatim = f"{ev.verbatim:.0%} of the aligned words verbatim"
+        if min(ev.aligned_a, ev.aligned_b) >= options.near_duplicate:
+            return Verdict(
+                Kind.NEAR_DUPLICATE,
+                score,
+                f"each text is at least {options.near_duplicate:.0%} in the other, {verbatim}",
+            )
+        return Verdict(
+            Kind.PARTIAL,
+            score,
+            f"{min(ev.copied_a, ev.copied_b)} words of one text are in the other, {verbatim}",
+        )
+    return Verdict(
+        Kind.RELATED,
+        score,
+        f"{ev.aligned_sentences} sentences look alike ({ev.verbatim:.0%} verbatim, "
+        f"{ch.substituted} words swapped, {facts_note}), not in the way copying leaves them",
+    )
+
+
+def worth_reporting(verdict: Verdict, ev: Evidence, threshold: float, options: VerifyOptions) -> bool:
+    """Whether a measured pair is worth reporting: its score reaches ``threshold``, or
+    it shares a passage of at least ``passage_words`` words (unless that is 0), however
+    long the documents around it are."""
+    passage = options.passage_words
+    return verdict.score >= threshold or 0 < passage <= min(ev.copied_a, ev.copied_b)
+
+
+def _spun(ev: Evidence, options: VerifyOptions) -> str:
+    """Why the pair is a spun copy, or ``""`` if it is not."""
+    ch = ev.changes
+    words = ev.copied_a + ev.copied_b
+    rate = 2 * ch.substituted / words if words else 0.0
+    if (
+        ch.substituted < options.spun_substitutions
+        or rate < options.spun_rate
+        or ch.fact_share > _SPUN_MAX_FACT_SHARE
+        or min(ev.copied_a, ev.copied_b) < _MIN_SPUN_WORDS
+    ):
+        return ""
+    isolated = ch.isolated / ch.changed if ch.changed else 0.0
+    if ev.verbatim >= options.verbatim and (
+        rate < 2 * options.spun_rate
+        or isolated < 0.3
+        or ch.swap_pairs < 1.5 * options.spun_substitutions
+    ):
+        return ""  # a copy with a few words changed, not a spin
+    if (
+        isolated < _SPUN_MIN_ISOLATED
+        or ch.indels > _SPUN_MAX_INDELS * ch.changed
+        or ch.swap_pairs < options.spun_substitutions
+    ):
+        return ""  # rewritten, re-edited or restyled ("cents" -> "cts"), not spun
+    return (
+        f"{ch.substituted} words swapped ({rate:.0%} of the aligned words, "
+        f"{ch.swap_pairs} different swaps, {ch.isolated} of them one word for one between "
+        "unchanged words)"
+    )

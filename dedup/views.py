@@ -44,6 +44,8 @@ __all__ = [
     "FUNCTION_WORDS",
     "VIEWS",
     "View",
+    "facts",
+    "numbers",
     "function_keys",
     "shingles",
     "skeleton",
@@ -93,17 +95,53 @@ def words(tokens: Tokens) -> set[str]:
     return shingles(tokens.keys, WORDS_K)
 
 
+def facts(tokens: Tokens) -> list[bool]:
+    """Whether each word is a name or a number: a word with a digit, or a capitalised
+    word that does not start a sentence (or does, but appears capitalised mid-sentence
+    too), except the words of an all-capitals line (a headline), where case says
+    nothing.
+
+    Spinners leave these alone and templates change them, so verification counts them
+    apart (:func:`dedup.verify.align`).
+
+    >>> from dedup.tokens import tokenize
+    >>> facts(tokenize("50 shares of Acme rose 5 pct."))
+    [True, False, False, True, False, True, False]
+    >>> facts(tokenize("ACME SHARES RISE 5 PCT"))
+    [False, False, False, True, False]
+    """
+    out = [
+        name or any(ch.isdigit() for ch in key)
+        for key, name in zip(tokens.keys, _names(tokens), strict=True)
+    ]
+    text, starts, ends = tokens.text, tokens.starts, tokens.ends
+    for first, stop in tokens.paragraphs:
+        shouted = [text[starts[i] : ends[i]].isupper() for i in range(first, stop)]
+        if 2 * sum(shouted) > stop - first:
+            for i in range(first, stop):
+                out[i] = out[i] and any(ch.isdigit() for ch in tokens.keys[i])
+    return out
+
+
+def numbers(tokens: Tokens) -> list[bool]:
+    """Whether each word has a digit (a figure, a date, a price)."""
+    return [any(ch.isdigit() for ch in key) for key in tokens.keys]
+
+
 def skeleton_keys(tokens: Tokens) -> list[str]:
     """The folded capitalised words and numbers, in order, without the first word of
     each sentence (capitalised only because it starts the sentence) unless the same
-    word appears capitalised mid-sentence too.
-    """
+    word appears capitalised mid-sentence too (the names of :func:`facts`, and the
+    numbers that do not start a sentence)."""
+    return [key for key, cap in zip(tokens.keys, _names(tokens), strict=True) if cap]
+
+
+def _names(tokens: Tokens) -> list[bool]:
     keys, capital, initial = tokens.keys, tokens.capital, tokens.initial
     proper = {key for key, cap, ini in zip(keys, capital, initial, strict=True) if cap and not ini}
     return [
-        key
+        cap and (not ini or key in proper)
         for key, cap, ini in zip(keys, capital, initial, strict=True)
-        if cap and (not ini or key in proper)
     ]
 
 
