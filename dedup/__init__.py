@@ -3,8 +3,8 @@
 >>> from dedup import Detector
 >>> det = Detector()
 >>> det.add("a", "Defense chiefs from the United States and Russia held first talks.")
->>> det.check("Defense chiefs from a United States and Russia reason initial talks.")[0].kind
-<Kind.SPUN: 'spun'>
+>>> det.check("Defense chiefs from the United States and Russia held first talks!")[0].kind
+<Kind.EXACT: 'exact'>
 """
 
 from dedup.detector import Detector, Index, clusters

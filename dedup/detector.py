@@ -487,9 +487,12 @@ class Index:
                     self._backend.insert(doc_id, fp, text)
         return len(ids)
 
-    def check(self, text: str, *, doc_id: str = "query") -> list[Match]:
-        """Copies of ``text`` in the index, best first (``b`` is ``doc_id``)."""
-        return self._detector.check(text, doc_id=doc_id)
+    def check(
+        self, text: str, *, doc_id: str = "query", kinds: Iterable[Kind] | None = None
+    ) -> list[Match]:
+        """Copies of ``text`` in the index, best first (``b`` is ``doc_id``); ``kinds``
+        as in :meth:`Detector.scan`."""
+        return self._detector.check(text, doc_id=doc_id, kinds=kinds)
 
     def add_if_new(
         self, doc_id: str, text: str, *, meta: Mapping[str, object] | None = None

@@ -15,10 +15,10 @@ format     shape
 
 >>> from dedup.model import Evidence, Kind, Match, ScanResult, ViewScores
 >>> ev = Evidence((ViewScores("words", 0.5, 0.5, 0.6, 0.7),), 0.8, 0.9, 1.0, 12)
->>> result = ScanResult((Match("a.txt", "b.txt", Kind.NEAR_DUPLICATE, 0.8, ev),), 2)
->>> print(render_matches(result), end="")
-score   kind            a      b      evidence
-0.8000  near-duplicate  a.txt  b.txt  aligned 80%/90%, verbatim 100%, words J 0.50
+>>> m = Match("a.txt", "b.txt", Kind.NEAR_DUPLICATE, 0.8, ev, "a reprint")
+>>> print(render_matches(ScanResult((m,), 2)), end="")
+score   kind            a      b      evidence                                      why
+0.8000  near-duplicate  a.txt  b.txt  aligned 80%/90%, verbatim 100%, words J 0.50  a reprint
 1 pair among 2 documents
 """
 
@@ -28,9 +28,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
 from typing import Any, Literal, get_args
 
-from dedup.model import Cluster, Match, Problem, ScanResult, ViewScores
+from dedup.model import Changes, Cluster, Match, Problem, ScanResult, ViewScores
 
 __all__ = ["FORMATS", "Format", "render_clusters", "render_matches"]
 
@@ -39,6 +40,7 @@ FORMATS: tuple[Format, ...] = get_args(Format)
 """The output formats, in the order the CLI lists them."""
 
 _VIEW_FIELDS = ("estimated_jaccard", "jaccard", "containment_a", "containment_b")
+_CHANGE_FIELDS = tuple(f.name for f in fields(Changes))
 _GAP = "  "
 
 
@@ -122,8 +124,14 @@ def _match_record(match: Match) -> dict[str, Any]:
             "aligned_b": round(ev.aligned_b, 4),
             "verbatim": round(ev.verbatim, 4),
             "aligned_sentences": ev.aligned_sentences,
+            "copied_a": ev.copied_a,
+            "copied_b": ev.copied_b,
+            "boilerplate": ev.boilerplate,
+            "quotations": ev.quotations,
+            "changes": {name: getattr(ev.changes, name) for name in _CHANGE_FIELDS},
             "views": {scores.view: _view_record(scores) for scores in ev.views},
         },
+        "reason": match.reason,
     }
 
 
@@ -157,9 +165,10 @@ def _json_lines(records: Iterable[Mapping[str, Any]]) -> str:
 
 def _table_of_matches(result: ScanResult) -> str:
     rows = [
-        [f"{m.score:.4f}", m.kind.value, m.a, m.b, _evidence_summary(m)] for m in result.matches
+        [f"{m.score:.4f}", m.kind.value, m.a, m.b, _evidence_summary(m), m.reason]
+        for m in result.matches
     ]
-    table = _align(["score", "kind", "a", "b", "evidence"], rows) if rows else ""
+    table = _align(["score", "kind", "a", "b", "evidence", "why"], rows) if rows else ""
     found = _plural(len(rows), "pair") if rows else "no duplicates"
     return f"{table}{found} among {_plural(result.documents, 'document')}\n"
 
@@ -193,7 +202,7 @@ def _align(header: list[str], rows: list[list[str]]) -> str:
     lines = []
     for row in [header, *rows]:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        lines.append(_GAP.join([*cells, row[-1]]) + "\n")
+        lines.append(_GAP.join([*cells, row[-1]]).rstrip() + "\n")
     return "".join(lines)
 
 
@@ -211,20 +220,24 @@ def _views_in(matches: Iterable[Match]) -> list[str]:
 
 def _csv_of_matches(matches: Sequence[Match], views: Sequence[str]) -> str:
     header = ["a", "b", "kind", "score", "aligned_a", "aligned_b", "verbatim"]
-    header += ["aligned_sentences"]
+    header += ["aligned_sentences", "copied_a", "copied_b", "boilerplate", "quotations"]
+    header += list(_CHANGE_FIELDS)
     header += [f"{view}_{name}" for view in views for name in _VIEW_FIELDS]
+    header += ["reason"]
     rows: list[list[object]] = []
     for m in matches:
         ev = m.evidence
         by_view = {scores.view: scores for scores in ev.views}
         row: list[object] = [m.a, m.b, m.kind.value, round(m.score, 4)]
         row += [round(ev.aligned_a, 4), round(ev.aligned_b, 4), round(ev.verbatim, 4)]
-        row += [ev.aligned_sentences]
+        row += [ev.aligned_sentences, ev.copied_a, ev.copied_b, ev.boilerplate, ev.quotations]
+        row += [getattr(ev.changes, name) for name in _CHANGE_FIELDS]
         for view in views:
             scores = by_view.get(view)
             row += [
                 "" if scores is None else round(getattr(scores, name), 4) for name in _VIEW_FIELDS
             ]
+        row += [m.reason]
         rows.append(row)
     return _csv(header, rows)
 

@@ -17,7 +17,7 @@ LSH only proposes candidates; this module measures them. Two kinds of evidence:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -107,7 +107,7 @@ class Alignment:
     quotations: int = 0
     copied_a: int = 0
     copied_b: int = 0
-    changes: Changes = Changes()
+    changes: Changes = field(default_factory=Changes)
 
 
 _QUOTE_MARKS = re.compile(r"[\"“”«»„\n]")
@@ -274,11 +274,7 @@ def _discount_quotes(
         stop = start
         while stop < n and hit[stop]:
             stop += 1
-        if (
-            stop - start >= 3
-            or not quoted[start:stop].all()
-            or 2 * words[start:stop].sum() > total
-        ):
+        if stop - start >= 3 or not quoted[start:stop].all() or 2 * words[start:stop].sum() > total:
             lone[start:stop] = False
         start = stop
     return hit & ~lone, int(lone.sum())
@@ -344,7 +340,18 @@ def _changes(
                 and (k == last or ops[k + 1].tag == "equal")
             ):
                 c[1] += 1
-    return Changes(*c, swap_pairs=len(distinct))
+    return Changes(
+        substituted=c[0],
+        isolated=c[1],
+        changed=c[2],
+        indels=c[3],
+        facts=c[4],
+        facts_kept=c[5],
+        fact_swaps=c[6],
+        numbers=c[7],
+        numbers_kept=c[8],
+        swap_pairs=len(distinct),
+    )
 
 
 def _best(sims: npt.NDArray[np.float64], n_rows: int, n_cols: int) -> npt.NDArray[np.float64]:
@@ -410,11 +417,10 @@ _SPUN_MAX_INDELS = 0.4  # share of the changed words inserted or deleted
 _EDITED_WORDS = 60  # an edited copy (words inserted, deleted, reworded) aligns this many
 _EDITED_SENTENCES = 3  # in this many sentences
 _EDITED_VERBATIM = 0.6  # and keeps this share verbatim
+_PARTIAL_SENTENCES = 2  # a partial copy is a passage: more than one sentence
 
 
-def classify(
-    ev: Evidence, *, exact: bool = False, options: VerifyOptions | None = None
-) -> Verdict:
+def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None = None) -> Verdict:
     """The kind, score and reason of a measured pair.
 
     The score is the larger of the two aligned shares: how much of one document is
@@ -433,7 +439,7 @@ def classify(
     >>> from dedup.model import Changes
     >>> ev = Evidence((), 1.0, 1.0, 0.7, 4, copied_a=40, copied_b=40,
     ...               changes=Changes(substituted=12, isolated=10, changed=12, facts=10,
-    ...                               facts_kept=10))
+    ...                               facts_kept=10, swap_pairs=12))
     >>> classify(ev).kind.value
     'spun'
     """
@@ -449,8 +455,7 @@ def classify(
     facts_changed = (
         changed_facts >= _TEMPLATE_MIN_FACTS and ch.facts_kept_share < options.facts_kept
     ) or (
-        changed_numbers >= _TEMPLATE_MIN_FACTS
-        and ch.numbers_kept < options.facts_kept * ch.numbers
+        changed_numbers >= _TEMPLATE_MIN_FACTS and ch.numbers_kept < options.facts_kept * ch.numbers
     )
     filled_in = (  # a short formula with its figure or name swapped (a notice, a rate)
         ch.fact_swaps >= 1
@@ -462,8 +467,7 @@ def classify(
         return Verdict(
             Kind.TEMPLATE,
             score,
-            f"same wording with other names and numbers: {changed_facts} of {ch.facts} "
-            "differ",
+            f"same wording with other names and numbers: {changed_facts} of {ch.facts} differ",
         )
     facts_note = f"{ch.facts_kept} of {ch.facts} names and numbers kept"
     facts_changed = facts_changed or filled_in
@@ -477,16 +481,23 @@ def classify(
     )
     if (ev.verbatim >= options.verbatim or edited) and not facts_changed:
         verbatim = f"{ev.verbatim:.0%} of the aligned words verbatim"
+        copied = min(ev.copied_a, ev.copied_b)
         if min(ev.aligned_a, ev.aligned_b) >= options.near_duplicate:
             return Verdict(
                 Kind.NEAR_DUPLICATE,
                 score,
                 f"each text is at least {options.near_duplicate:.0%} in the other, {verbatim}",
             )
+        if ev.aligned_sentences < _PARTIAL_SENTENCES and copied < options.passage_words:
+            return Verdict(
+                Kind.RELATED,
+                score,
+                "one sentence in common (a shared lead, background or quotation), not a passage",
+            )
         return Verdict(
             Kind.PARTIAL,
             score,
-            f"{min(ev.copied_a, ev.copied_b)} words of one text are in the other, {verbatim}",
+            f"{copied} words of one text are in the other, {verbatim}",
         )
     return Verdict(
         Kind.RELATED,
@@ -496,7 +507,9 @@ def classify(
     )
 
 
-def worth_reporting(verdict: Verdict, ev: Evidence, threshold: float, options: VerifyOptions) -> bool:
+def worth_reporting(
+    verdict: Verdict, ev: Evidence, threshold: float, options: VerifyOptions
+) -> bool:
     """Whether a measured pair is worth reporting: its score reaches ``threshold``, or
     it shares a passage of at least ``passage_words`` words (unless that is 0), however
     long the documents around it are."""

@@ -40,10 +40,12 @@ def test_scan_seeds_finds_the_one_spun_pair(runner: CliRunner, seeds: Path) -> N
     result = runner.invoke(main, ["scan", str(seeds)])
     assert (result.exit_code, result.stderr) == (1, "")
     header, row, summary = result.stdout.splitlines()
-    assert header.split() == ["score", "kind", "a", "b", "evidence"]
+    assert header.split() == ["score", "kind", "a", "b", "evidence", "why"]
     assert row.split()[1:4] == ["spun", *PAIR]
     assert re.fullmatch(
-        r"0\.\d{4}  spun  \S+  \S+  aligned \d+%/\d+%, verbatim \d+%, skeleton J 0\.\d\d", row
+        r"0\.\d{4}  spun  \S+  \S+  aligned \d+%/\d+%, verbatim \d+%, skeleton J 0\.\d\d  "
+        r"\d+ words swapped .* names and numbers kept",
+        row,
     )
     assert summary == "1 pair among 6 documents"  # five seeds and their README
 
@@ -53,7 +55,7 @@ def test_scan_seeds_as_json_lines(runner: CliRunner, seeds: Path) -> None:
     assert result.exit_code == 1
     [match] = _jsonl(result.stdout)
     assert (match["a"], match["b"], match["kind"]) == (*PAIR, "spun")
-    assert set(match) == {"a", "b", "kind", "score", "evidence"}
+    assert set(match) == {"a", "b", "kind", "score", "evidence", "reason"}
 
 
 def test_scan_seeds_as_json(runner: CliRunner, seeds: Path) -> None:
@@ -90,8 +92,18 @@ def test_the_kind_filter_can_leave_nothing_and_exit_0(runner: CliRunner, seeds: 
 
 
 def test_a_high_threshold_leaves_nothing(runner: CliRunner, seeds: Path) -> None:
-    result = runner.invoke(main, ["scan", str(seeds), "--threshold", "0.99", "--clusters"])
+    args = ["scan", str(seeds), "--threshold", "0.99", "--passage-words", "0", "--clusters"]
+    result = runner.invoke(main, args)
     assert (result.exit_code, result.stdout) == (0, "no duplicates among 6 documents\n")
+
+
+def test_a_long_copied_passage_is_reported_under_a_high_threshold(
+    runner: CliRunner, seeds: Path
+) -> None:
+    # the seed pair shares over a thousand words: a passage, whatever --threshold says
+    result = runner.invoke(main, ["scan", str(seeds), "--threshold", "0.99", "--format", "csv"])
+    assert result.exit_code == 1
+    assert result.stdout.count("\n") == 2  # the header and the seed pair
 
 
 # -- bad input: warnings, the rest is scanned --------------------------------------------

@@ -140,9 +140,9 @@ def test_check_finds_the_spun_copy(
     result = runner.invoke(main, ["index", "check", filled, str(spun)])
     assert (result.exit_code, result.stderr) == (1, "")
     header, row, summary = result.stdout.splitlines()
-    assert header.split() == ["score", "kind", "a", "b", "evidence"]
+    assert header.split() == ["score", "kind", "a", "b", "evidence", "why"]
     assert row.split()[1:4] == ["spun", original.name, str(spun)]
-    assert re.fullmatch(r"0\.\d{4}  spun  .*, skeleton J 0\.\d\d", row)
+    assert re.fullmatch(r"0\.\d{4}  spun  .*, skeleton J 0\.\d\d  \d+ words swapped .*", row)
     assert summary == "1 pair among 1 document"
 
 
@@ -193,7 +193,8 @@ def test_an_input_is_not_compared_with_itself(
 
 
 def test_check_threshold(runner: CliRunner, filled: str, spun: Path) -> None:
-    result = runner.invoke(main, ["index", "check", filled, str(spun), "--threshold", "0.99"])
+    args = ["index", "check", filled, str(spun), "--threshold", "0.99", "--passage-words", "0"]
+    result = runner.invoke(main, args)
     assert (result.exit_code, result.stdout) == (0, "no duplicates among 1 document\n")
 
 

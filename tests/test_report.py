@@ -25,8 +25,8 @@ EVIDENCE = Evidence(
 COPY = Evidence((ViewScores("words", 1.0, 1.0, 1.0, 1.0),), 1.0, 1.0, 1.0, 3)
 RESULT = ScanResult(
     matches=(
-        Match("copy.txt", "original.txt", Kind.EXACT, 1.0, COPY),
-        Match("original.txt", "spun-article.txt", Kind.SPUN, 0.80438, EVIDENCE),
+        Match("copy.txt", "original.txt", Kind.EXACT, 1.0, COPY, "same words"),
+        Match("original.txt", "spun-article.txt", Kind.SPUN, 0.80438, EVIDENCE, "swapped"),
     ),
     documents=5,
     problems=(Problem("blob.bin", "binary data (NUL bytes), not text"),),
@@ -42,11 +42,12 @@ CLUSTERS = [
 
 def test_table_aligns_columns_and_summarises_the_evidence() -> None:
     assert render_matches(RESULT) == (
-        "score   kind   a             b                 evidence\n"
+        "score   kind   a             b                 evidence"
+        "                                        why\n"
         "1.0000  exact  copy.txt      original.txt      aligned 100%/100%, verbatim 100%, "
-        "words J 1.00\n"
+        "words J 1.00  same words\n"
         "0.8044  spun   original.txt  spun-article.txt  aligned 80%/69%, verbatim 65%, "
-        "skeleton J 0.40\n"
+        "skeleton J 0.40  swapped\n"
         "2 pairs among 5 documents\n"
     )
 
@@ -70,6 +71,22 @@ def test_json_is_one_document_with_counts_matches_and_problems() -> None:
                     "aligned_b": 1.0,
                     "verbatim": 1.0,
                     "aligned_sentences": 3,
+                    "copied_a": 0,
+                    "copied_b": 0,
+                    "boilerplate": 0,
+                    "quotations": 0,
+                    "changes": {
+                        "substituted": 0,
+                        "isolated": 0,
+                        "changed": 0,
+                        "indels": 0,
+                        "facts": 0,
+                        "facts_kept": 0,
+                        "fact_swaps": 0,
+                        "numbers": 0,
+                        "numbers_kept": 0,
+                        "swap_pairs": 0,
+                    },
                     "views": {
                         "words": {
                             "estimated_jaccard": 1.0,
@@ -79,6 +96,7 @@ def test_json_is_one_document_with_counts_matches_and_problems() -> None:
                         }
                     },
                 },
+                "reason": "same words",
             },
             {
                 "a": "original.txt",
@@ -90,6 +108,22 @@ def test_json_is_one_document_with_counts_matches_and_problems() -> None:
                     "aligned_b": 0.6888,
                     "verbatim": 0.6515,
                     "aligned_sentences": 45,
+                    "copied_a": 0,
+                    "copied_b": 0,
+                    "boilerplate": 0,
+                    "quotations": 0,
+                    "changes": {
+                        "substituted": 0,
+                        "isolated": 0,
+                        "changed": 0,
+                        "indels": 0,
+                        "facts": 0,
+                        "facts_kept": 0,
+                        "fact_swaps": 0,
+                        "numbers": 0,
+                        "numbers_kept": 0,
+                        "swap_pairs": 0,
+                    },
                     "views": {
                         "words": {
                             "estimated_jaccard": 0.0703,
@@ -105,6 +139,7 @@ def test_json_is_one_document_with_counts_matches_and_problems() -> None:
                         },
                     },
                 },
+                "reason": "swapped",
             },
         ],
         "problems": [{"source": "blob.bin", "message": "binary data (NUL bytes), not text"}],
@@ -124,22 +159,28 @@ def test_jsonl_of_nothing_is_empty() -> None:
 
 def test_csv_has_a_header_and_one_flat_row_per_pair() -> None:
     assert render_matches(RESULT, format="csv") == (
-        "a,b,kind,score,aligned_a,aligned_b,verbatim,aligned_sentences,"
+        "a,b,kind,score,aligned_a,aligned_b,verbatim,aligned_sentences,copied_a,copied_b,boilerplate,quotations,"
+        "substituted,isolated,changed,indels,facts,facts_kept,fact_swaps,numbers,numbers_kept,"
+        "swap_pairs,"
         "words_estimated_jaccard,words_jaccard,words_containment_a,words_containment_b,"
         "skeleton_estimated_jaccard,skeleton_jaccard,skeleton_containment_a,"
-        "skeleton_containment_b\n"
-        "copy.txt,original.txt,exact,1.0,1.0,1.0,1.0,3,1.0,1.0,1.0,1.0,,,,\n"
+        "skeleton_containment_b,reason\n"
+        "copy.txt,original.txt,exact,1.0,1.0,1.0,1.0,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+        "1.0,1.0,1.0,1.0,,,,,same words\n"
         "original.txt,spun-article.txt,spun,0.8044,0.8044,0.6888,0.6515,45,"
-        "0.0703,0.0676,0.1385,0.1167,0.3672,0.399,0.6423,0.513\n"
+        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+        "0.0703,0.0676,0.1385,0.1167,0.3672,0.399,0.6423,0.513,swapped\n"
     )
 
 
 def test_csv_header_comes_from_the_views_given_even_without_matches() -> None:
     header = render_matches(ScanResult((), 3), format="csv", views=["skeleton"])
     assert header == (
-        "a,b,kind,score,aligned_a,aligned_b,verbatim,aligned_sentences,"
+        "a,b,kind,score,aligned_a,aligned_b,verbatim,aligned_sentences,copied_a,copied_b,boilerplate,quotations,"
+        "substituted,isolated,changed,indels,facts,facts_kept,fact_swaps,numbers,numbers_kept,"
+        "swap_pairs,"
         "skeleton_estimated_jaccard,skeleton_jaccard,skeleton_containment_a,"
-        "skeleton_containment_b\n"
+        "skeleton_containment_b,reason\n"
     )
 
 

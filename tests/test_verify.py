@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from dedup.model import Evidence, Kind
-from dedup.options import VerifyOptions
+from dedup.model import Changes, Evidence, Kind
+from dedup.options import FingerprintOptions, VerifyOptions
 from dedup.tokens import tokenize
-from dedup.verify import align, classify
+from dedup.verify import align, classify, evidence, prepare
 
 ORIGINAL = (
     "Defense chiefs from the United States and Russia held their first direct talks in "
@@ -55,8 +57,34 @@ def test_merged_sentences_align_with_their_parts() -> None:
     assert got.aligned_a == got.aligned_b == 1.0
 
 
-def _ev(aligned_a: float, aligned_b: float, verbatim: float) -> Evidence:
-    return Evidence((), aligned_a, aligned_b, verbatim, 3)
+def _ev(
+    aligned_a: float,
+    aligned_b: float,
+    verbatim: float,
+    *,
+    sentences: int = 3,
+    copied: int = 80,
+    changes: Changes | None = None,
+) -> Evidence:
+    return Evidence(
+        (),
+        aligned_a,
+        aligned_b,
+        verbatim,
+        sentences,
+        copied_a=copied,
+        copied_b=copied,
+        changes=changes or Changes(),
+    )
+
+
+_SPINNER = Changes(
+    substituted=20, isolated=14, changed=24, indels=2, facts=30, facts_kept=30, swap_pairs=18
+)
+_TEMPLATE = Changes(changed=6, facts=20, facts_kept=12, fact_swaps=6, numbers=10, numbers_kept=4)
+_REWRITE = Changes(
+    substituted=12, isolated=1, changed=40, indels=30, facts=20, facts_kept=20, swap_pairs=12
+)
 
 
 @pytest.mark.parametrize(
@@ -65,11 +93,63 @@ def _ev(aligned_a: float, aligned_b: float, verbatim: float) -> Evidence:
         pytest.param(_ev(1.0, 1.0, 1.0), True, Kind.EXACT, 1.0, id="exact"),
         pytest.param(_ev(0.95, 0.9, 0.99), False, Kind.NEAR_DUPLICATE, 0.95, id="near"),
         pytest.param(_ev(0.5, 0.33, 0.98), False, Kind.PARTIAL, 0.5, id="partial"),
-        pytest.param(_ev(0.8, 0.7, 0.65), False, Kind.SPUN, 0.8, id="spun"),
+        pytest.param(_ev(0.8, 0.7, 0.65, changes=_SPINNER), False, Kind.SPUN, 0.8, id="spun"),
+        pytest.param(
+            _ev(1.0, 1.0, 0.9, changes=_TEMPLATE), False, Kind.TEMPLATE, 1.0, id="template"
+        ),
+        pytest.param(
+            _ev(0.9, 0.9, 0.7, changes=_REWRITE), False, Kind.NEAR_DUPLICATE, 0.9, id="edited"
+        ),
+        pytest.param(_ev(0.4, 0.3, 0.5, changes=_REWRITE), False, Kind.RELATED, 0.4, id="loose"),
+        pytest.param(
+            _ev(0.4, 0.3, 0.97, sentences=1, copied=30), False, Kind.RELATED, 0.4, id="one-line"
+        ),
+        pytest.param(_ev(0.0, 0.0, 0.0, sentences=0), False, Kind.RELATED, 0.0, id="nothing"),
     ],
 )
 def test_classify(ev: Evidence, exact: bool, kind: Kind, score: float) -> None:
-    assert classify(ev, exact=exact) == (kind, score)
+    verdict = classify(ev, exact=exact)
+    assert (verdict.kind, verdict.score) == (kind, score)
+    assert verdict.reason
+
+
+def test_spun_needs_names_and_numbers_kept() -> None:
+    changed = Changes(
+        substituted=20,
+        isolated=14,
+        changed=30,
+        indels=2,
+        facts=30,
+        facts_kept=12,
+        fact_swaps=9,
+        numbers=10,
+        numbers_kept=2,
+        swap_pairs=18,
+    )
+    assert classify(_ev(0.8, 0.7, 0.65, changes=_SPINNER)).kind is Kind.SPUN
+    assert classify(_ev(0.8, 0.7, 0.65, changes=changed)).kind is not Kind.SPUN
+
+
+def test_a_house_style_swap_is_not_a_spin() -> None:
+    restyled = Changes(
+        substituted=8, isolated=8, changed=8, facts=30, facts_kept=30, swap_pairs=2
+    )  # "cents" -> "cts" throughout
+    assert classify(_ev(1.0, 1.0, 0.93, changes=restyled)).kind is Kind.NEAR_DUPLICATE
+
+
+def test_the_real_spun_seed_pair_is_spun_with_a_reason(seeds: Path) -> None:
+    def seed(prefix: str) -> str:
+        return next(seeds.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+    options = FingerprintOptions()
+    verdict = classify(
+        evidence(
+            prepare("o", seed("002"), fingerprint=options),
+            prepare("c", seed("001"), fingerprint=options),
+        )
+    )
+    assert verdict.kind is Kind.SPUN
+    assert "names and numbers kept" in verdict.reason
 
 
 def test_shared_quotations_are_no_evidence_of_copying() -> None:

@@ -17,7 +17,7 @@ import click
 
 from dedup.errors import DedupError
 from dedup.model import Kind, Problem, ScanResult
-from dedup.options import DetectorOptions
+from dedup.options import DetectorOptions, VerifyOptions
 from dedup.report import FORMATS
 from dedup.sources import MAX_BYTES
 
@@ -71,10 +71,11 @@ def main() -> None:
 
 
 def match_options(command: F) -> F:
-    """Add ``--format``, ``--threshold`` and ``--kind`` to a command.
+    """Add ``--format``, ``--threshold``, ``--passage-words`` and ``--kind`` to a command.
 
     The command receives ``format`` (a :data:`~dedup.report.Format`), ``threshold``
-    (a float) and ``kind`` (a tuple of :class:`~dedup.model.Kind`, empty for all).
+    (a float), ``passage_words`` (an int) and ``kind`` (a tuple of
+    :class:`~dedup.model.Kind`, empty for the copies).
     """
     options = [
         click.option(
@@ -92,11 +93,20 @@ def match_options(command: F) -> F:
             help="Report a pair when this share (0..1) of one document is found in the other.",
         ),
         click.option(
+            "--passage-words",
+            type=click.IntRange(min=0),
+            default=VerifyOptions().passage_words,
+            show_default=True,
+            help="Also report a copied passage of this many words, however small a share "
+            "of the documents it is (0: only --threshold decides).",
+        ),
+        click.option(
             "--kind",
             type=click.Choice([kind.value for kind in Kind]),
             multiple=True,
             callback=_kinds,
-            help="Report only this kind of copy; repeat for several (default: all).",
+            help="Report only this kind; repeat for several (default: the copies, exact, "
+            "near-duplicate, partial and spun; template and related only when asked for).",
         ),
     ]
     for option in reversed(options):

@@ -40,8 +40,15 @@ _STORE = click.argument("store", metavar="STORE")
 _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 
 
-def open_store(location: str, *, threshold: float | None = None, create: bool = False) -> Index:
-    """The index at ``location`` with its stored settings, and ``threshold`` if given.
+def open_store(
+    location: str,
+    *,
+    threshold: float | None = None,
+    passage_words: int | None = None,
+    create: bool = False,
+) -> Index:
+    """The index at ``location`` with its stored settings, and ``threshold`` and
+    ``passage_words`` if given.
 
     Raises:
         Failure: ``location`` is a file path that does not exist and ``create`` is off.
@@ -57,6 +64,9 @@ def open_store(location: str, *, threshold: float | None = None, create: bool = 
         options = DetectorOptions(fingerprint=backend.fingerprint, lsh=backend.lsh)
         if threshold is not None:
             options = dataclasses.replace(options, threshold=threshold)
+        if passage_words is not None:
+            verify = dataclasses.replace(options.verify, passage_words=passage_words)
+            options = dataclasses.replace(options, verify=verify)
     except BaseException:
         backend.close()
         raise
@@ -122,6 +132,7 @@ def check(
     paths: tuple[str, ...],
     format: Format,
     threshold: float,
+    passage_words: int,
     kind: tuple[Kind, ...],
     max_bytes: int,
     quiet: bool,
@@ -139,7 +150,10 @@ def check(
       1  copies found
       2  usage error, or no input could be read
     """
-    with open_store(store, threshold=threshold) as idx, progress_bars(progress) as bars:
+    with (
+        open_store(store, threshold=threshold, passage_words=passage_words) as idx,
+        progress_bars(progress) as bars,
+    ):
         items: Iterable[Document | Problem] = read(paths, max_bytes=max_bytes)
         total = None
         if bars is not None:
@@ -166,17 +180,17 @@ def check(
 def _checked(
     idx: Index, items: Iterable[Document | Problem], kinds: set[Kind]
 ) -> Iterator[list[Match] | Problem]:
-    """Each input's matches (of ``kinds``, all if empty), or the problem with it."""
+    """Each input's matches (of ``kinds``, the copies if empty), or the problem with it."""
     for item in items:
         if isinstance(item, Problem):
             yield item
             continue
         try:
-            found = idx.check(item.text, doc_id=item.id)
+            found = idx.check(item.text, doc_id=item.id, kinds=kinds or None)
         except InputError as exc:
             yield Problem(item.id, _message(exc))
             continue
-        yield [m for m in found if not kinds or m.kind in kinds]
+        yield found
 
 
 @index.command()

@@ -19,7 +19,7 @@ from dedup.cli._common import (
 from dedup.detector import Detector, clusters
 from dedup.diff import DiffReport, diff_pair
 from dedup.model import Document, Kind, Match
-from dedup.options import DetectorOptions
+from dedup.options import DetectorOptions, VerifyOptions
 from dedup.report import Format, render_clusters, render_matches
 from dedup.sources import read
 
@@ -50,6 +50,7 @@ def scan(
     paths: tuple[str, ...],
     format: Format,
     threshold: float,
+    passage_words: int,
     kind: tuple[Kind, ...],
     max_bytes: int,
     quiet: bool,
@@ -69,7 +70,11 @@ def scan(
       1  copies found
       2  usage error, or no input could be read
     """
-    detector = Detector(options=DetectorOptions(threshold=threshold))
+    detector = Detector(
+        options=DetectorOptions(
+            threshold=threshold, verify=VerifyOptions(passage_words=passage_words)
+        )
+    )
     # Read first to know the total for the progress bar; this costs no extra memory,
     # since the detector keeps every text anyway.
     items = list(read(paths, max_bytes=max_bytes))
