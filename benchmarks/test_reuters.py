@@ -1,0 +1,35 @@
+"""The real-news benchmark (:mod:`benchmarks.reuters`), asserted against floors."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.reuters import RATES, ReutersResult, run
+
+# Floors a little under what was reached (benchmarks/README.md, "Reuters"); the targets
+# of the kinds issue are higher (precision 0.98) and not met yet.
+PRECISION_FLOOR = 0.93
+PLANTED_FLOOR = 0.98
+
+
+@pytest.fixture(scope="module")
+def result() -> ReutersResult:
+    try:
+        return run(planted=60)
+    except Exception as exc:  # WordNet missing: the planted part cannot run
+        if "WordNet" in type(exc).__name__:
+            pytest.skip(f"WordNet is not installed (apt-get install wordnet-base): {exc}")
+        raise
+
+
+def test_no_spun_pairs_between_original_stories(result: ReutersResult) -> None:
+    assert result.reported["spun"] == 0
+
+
+def test_precision_on_the_labelled_sample(result: ReutersResult) -> None:
+    assert result.precision >= PRECISION_FLOOR
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_planted_spun_copies_are_found(result: ReutersResult, rate: float) -> None:
+    assert result.planted_recall(rate) >= PLANTED_FLOOR
