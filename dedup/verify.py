@@ -299,13 +299,12 @@ def _changes(
         return Changes()
     order = np.lexsort((cols, rows, -sims[rows, cols]))
     fa, fb = facts(sa.tokens), facts(sb.tokens)
+    na, nb = numbers(sa.tokens), numbers(sb.tokens)
     used_a: set[int] = set()
     used_b: set[int] = set()
-    na_, nb_ = numbers(sa.tokens), numbers(sb.tokens)
-    # substituted, isolated, changed, indels, facts, facts_kept, fact_swaps, numbers,
-    # numbers_kept
-    c = [0] * 9
     distinct: set[tuple[str, str]] = set()
+    substituted = isolated = changed = indels = 0
+    n_facts = facts_kept = fact_swaps = n_numbers = numbers_kept = 0
     for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         if i in used_a or j in used_b:
             continue
@@ -313,25 +312,25 @@ def _changes(
         used_b.add(j)
         a0, a1 = sa.ranges[i]
         b0, b1 = sb.ranges[j]
-        c[4] += sum(fa[a0:a1]) + sum(fb[b0:b1])
-        c[7] += sum(na_[a0:a1]) + sum(nb_[b0:b1])
+        n_facts += sum(fa[a0:a1]) + sum(fb[b0:b1])
+        n_numbers += sum(na[a0:a1]) + sum(nb[b0:b1])
         ops = Levenshtein.opcodes(ea[i], eb[j])
         last = len(ops) - 1
         for k, op in enumerate(ops):
             i1, i2, j1, j2 = op.src_start, op.src_end, op.dest_start, op.dest_end
             if op.tag == "equal":
-                c[5] += sum(fa[a0 + i1 : a0 + i2]) + sum(fb[b0 + j1 : b0 + j2])
-                c[8] += sum(na_[a0 + i1 : a0 + i2]) + sum(nb_[b0 + j1 : b0 + j2])
+                facts_kept += sum(fa[a0 + i1 : a0 + i2]) + sum(fb[b0 + j1 : b0 + j2])
+                numbers_kept += sum(na[a0 + i1 : a0 + i2]) + sum(nb[b0 + j1 : b0 + j2])
                 continue
-            c[2] += max(i2 - i1, j2 - j1)
-            c[3] += abs((i2 - i1) - (j2 - j1))
+            changed += max(i2 - i1, j2 - j1)
+            indels += abs((i2 - i1) - (j2 - j1))
             if op.tag != "replace":
                 continue
             for x, y in zip(range(a0 + i1, a0 + i2), range(b0 + j1, b0 + j2), strict=False):
                 if fa[x] or fb[y]:
-                    c[6] += 1
+                    fact_swaps += 1
                 else:
-                    c[0] += 1
+                    substituted += 1
                     distinct.add((ea[i][x - a0], eb[j][y - b0]))
             if (
                 i2 - i1 == 1 == j2 - j1
@@ -339,17 +338,17 @@ def _changes(
                 and (k == 0 or ops[k - 1].tag == "equal")
                 and (k == last or ops[k + 1].tag == "equal")
             ):
-                c[1] += 1
+                isolated += 1
     return Changes(
-        substituted=c[0],
-        isolated=c[1],
-        changed=c[2],
-        indels=c[3],
-        facts=c[4],
-        facts_kept=c[5],
-        fact_swaps=c[6],
-        numbers=c[7],
-        numbers_kept=c[8],
+        substituted=substituted,
+        isolated=isolated,
+        changed=changed,
+        indels=indels,
+        facts=n_facts,
+        facts_kept=facts_kept,
+        fact_swaps=fact_swaps,
+        numbers=n_numbers,
+        numbers_kept=numbers_kept,
         swap_pairs=len(distinct),
     )
 
@@ -451,26 +450,14 @@ def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None
     if not ev.aligned_sentences:
         return Verdict(Kind.RELATED, score, "no sentence aligns")
     changed_facts = ch.facts - ch.facts_kept
-    changed_numbers = ch.numbers - ch.numbers_kept
-    facts_changed = (
-        changed_facts >= _TEMPLATE_MIN_FACTS and ch.facts_kept_share < options.facts_kept
-    ) or (
-        changed_numbers >= _TEMPLATE_MIN_FACTS and ch.numbers_kept < options.facts_kept * ch.numbers
-    )
-    filled_in = (  # a short formula with its figure or name swapped (a notice, a rate)
-        ch.fact_swaps >= 1
-        and 2 * ch.fact_swaps >= ch.changed
-        and changed_facts >= 2
-        and ch.facts_kept < _FILLED_IN_KEPT * ch.facts
-    )
-    if filled_in or (facts_changed and ch.fact_swaps >= _TEMPLATE_MIN_FACT_SHARE * ch.changed):
+    facts_changed = _facts_changed(ch, options)
+    if _filled_in(ch) or (facts_changed and ch.fact_swaps >= _TEMPLATE_MIN_FACT_SHARE * ch.changed):
         return Verdict(
             Kind.TEMPLATE,
             score,
             f"same wording with other names and numbers: {changed_facts} of {ch.facts} differ",
         )
     facts_note = f"{ch.facts_kept} of {ch.facts} names and numbers kept"
-    facts_changed = facts_changed or filled_in
     spun = "" if facts_changed else _spun(ev, options)
     if spun:
         return Verdict(Kind.SPUN, score, f"{spun}; {facts_note}")
@@ -504,6 +491,29 @@ def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None
         score,
         f"{ev.aligned_sentences} sentences look alike ({ev.verbatim:.0%} verbatim, "
         f"{ch.substituted} words swapped, {facts_note}), not in the way copying leaves them",
+    )
+
+
+def _facts_changed(ch: Changes, options: VerifyOptions) -> bool:
+    """Whether fewer names and numbers were kept than a copy keeps."""
+    return (
+        ch.facts - ch.facts_kept >= _TEMPLATE_MIN_FACTS
+        and ch.facts_kept < options.facts_kept * ch.facts
+    ) or (
+        ch.numbers - ch.numbers_kept >= _TEMPLATE_MIN_FACTS
+        and ch.numbers_kept < options.facts_kept * ch.numbers
+    )
+
+
+def _filled_in(ch: Changes) -> bool:
+    """A short formula with its figure or name swapped (a notice, a rate): at least
+    half the changes are names and numbers, and fewer than ``_FILLED_IN_KEPT`` of them
+    were kept."""
+    return (
+        ch.fact_swaps >= 1
+        and 2 * ch.fact_swaps >= ch.changed
+        and ch.facts - ch.facts_kept >= 2
+        and ch.facts_kept < _FILLED_IN_KEPT * ch.facts
     )
 
 

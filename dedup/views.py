@@ -110,16 +110,13 @@ def facts(tokens: Tokens) -> list[bool]:
     >>> facts(tokenize("ACME SHARES RISE 5 PCT"))
     [False, False, False, True, False]
     """
-    out = [
-        name or any(ch.isdigit() for ch in key)
-        for key, name in zip(tokens.keys, _names(tokens), strict=True)
-    ]
+    digits = numbers(tokens)
+    out = [name or digit for name, digit in zip(_names(tokens), digits, strict=True)]
     text, starts, ends = tokens.text, tokens.starts, tokens.ends
     for first, stop in tokens.paragraphs:
         shouted = [text[starts[i] : ends[i]].isupper() for i in range(first, stop)]
         if 2 * sum(shouted) > stop - first:
-            for i in range(first, stop):
-                out[i] = out[i] and any(ch.isdigit() for ch in tokens.keys[i])
+            out[first:stop] = digits[first:stop]
     return out
 
 

@@ -37,6 +37,29 @@ CLUSTERS = [
 ]
 
 
+NOTHING_CHANGED = {  # the evidence fields of a match measured with no alignment details
+    "copied_a": 0,
+    "copied_b": 0,
+    "boilerplate": 0,
+    "quotations": 0,
+    "changes": dict.fromkeys(
+        [
+            "substituted",
+            "isolated",
+            "changed",
+            "indels",
+            "facts",
+            "facts_kept",
+            "fact_swaps",
+            "numbers",
+            "numbers_kept",
+            "swap_pairs",
+        ],
+        0,
+    ),
+}
+
+
 # -- pairs ------------------------------------------------------------------------------
 
 
@@ -71,22 +94,7 @@ def test_json_is_one_document_with_counts_matches_and_problems() -> None:
                     "aligned_b": 1.0,
                     "verbatim": 1.0,
                     "aligned_sentences": 3,
-                    "copied_a": 0,
-                    "copied_b": 0,
-                    "boilerplate": 0,
-                    "quotations": 0,
-                    "changes": {
-                        "substituted": 0,
-                        "isolated": 0,
-                        "changed": 0,
-                        "indels": 0,
-                        "facts": 0,
-                        "facts_kept": 0,
-                        "fact_swaps": 0,
-                        "numbers": 0,
-                        "numbers_kept": 0,
-                        "swap_pairs": 0,
-                    },
+                    **NOTHING_CHANGED,
                     "views": {
                         "words": {
                             "estimated_jaccard": 1.0,
@@ -108,22 +116,7 @@ def test_json_is_one_document_with_counts_matches_and_problems() -> None:
                     "aligned_b": 0.6888,
                     "verbatim": 0.6515,
                     "aligned_sentences": 45,
-                    "copied_a": 0,
-                    "copied_b": 0,
-                    "boilerplate": 0,
-                    "quotations": 0,
-                    "changes": {
-                        "substituted": 0,
-                        "isolated": 0,
-                        "changed": 0,
-                        "indels": 0,
-                        "facts": 0,
-                        "facts_kept": 0,
-                        "fact_swaps": 0,
-                        "numbers": 0,
-                        "numbers_kept": 0,
-                        "swap_pairs": 0,
-                    },
+                    **NOTHING_CHANGED,
                     "views": {
                         "words": {
                             "estimated_jaccard": 0.0703,
