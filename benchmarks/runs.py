@@ -3,7 +3,8 @@
 * :func:`seeds_check` -- one :meth:`Detector.scan` over ``seeds/``; exactly one pair must
   be reported, ``001`` ~ ``002`` as ``spun``.
 * :func:`cs_pairwise` -- :meth:`Detector.compare` of every Clough & Stevenson answer with
-  the source of its task; found when the score reaches ``threshold``. Recall per
+  the source of its task; found when a scan would report it (a copy kind, and the score
+  reaches ``threshold`` or a passage is shared, :func:`dedup.verify.worth_reporting`). Recall per
   category (cut, light, heavy); ``non`` answers found are false positives.
 * :func:`cs_scan` -- one :meth:`Detector.scan` over the 100 texts. A labelled pair is
   found when it is reported; a reported ``non`` answer ~ its source, or any pair across
@@ -15,7 +16,8 @@
   documents is a false positive.
 
 Every miss comes with its evidence from :meth:`Detector.compare` and the stage that
-lost it: ``verify`` (the score is below ``threshold``), ``prefilter`` (the MinHash
+lost it: ``kind`` (measured, but given a kind that is no copy: ``related`` or
+``template``), ``verify`` (the score is below ``threshold``), ``prefilter`` (the MinHash
 estimates are below ``lsh.prefilter`` in every view) or ``lsh`` (not a candidate).
 :mod:`benchmarks.report` renders the results; ``python -m benchmarks.quality`` runs
 them all.
@@ -33,6 +35,8 @@ from benchmarks.metrics import Score
 from benchmarks.spincorpus import PARTIAL, RATES, SpinCorpus, build, spun_category
 from benchmarks.spinsim import Spinner
 from dedup import Detector, DetectorOptions, Document, Match
+from dedup.model import COPY_KINDS
+from dedup.verify import Verdict, worth_reporting
 
 __all__ = [
     "CHROME_ONLY",
@@ -178,9 +182,16 @@ def cs_pairwise(
         for c in CS_CATEGORIES
     }
     return _evaluate(
-        "Clough & Stevenson: Detector.compare(answer, source) >= threshold",
+        "Clough & Stevenson: Detector.compare(answer, source) reported as a copy",
         labelled=[(p.source, p.answer, p.category) for p in corpus.pairs if p.category != "non"],
-        reported=[m for m in scored.values() if m.score >= options.threshold],
+        reported=[
+            m
+            for m in scored.values()
+            if m.kind in COPY_KINDS
+            and worth_reporting(
+                Verdict(m.kind, m.score, m.reason), m.evidence, options.threshold, options.verify
+            )
+        ],
         judge=lambda a, b: "non answer ~ its source",
         texts={t.id: t.text for t in corpus.texts},
         options=options,
@@ -383,7 +394,9 @@ def _diagnose(
     match = (known or {}).get((a, b))
     if match is None:
         match = Detector(options=options).compare(texts[a], texts[b], a_id=a, b_id=b)
-    if match.score < options.threshold:
+    if match.kind not in COPY_KINDS:
+        stage = "kind"
+    elif match.score < options.threshold:
         stage = "verify"
     elif all(v.estimated_jaccard < options.lsh.prefilter for v in match.evidence.views):
         stage = "prefilter"

@@ -8,6 +8,11 @@ least ``min_words`` words:
 * a partial copy: a contiguous half of it pasted under a base text of another topic
   (:func:`benchmarks.spinsim.paste_half`), id ``half/<base>@<host>``.
 
+A hard-wrapped base text (the Clough & Stevenson answers are wrapped at about 70
+characters) is unwrapped into paragraphs first (:func:`benchmarks.spinsim.unwrap`), as
+a scraper's page holds it, so the simulator moves paragraphs, not lines; the copy is
+compared with the original as it was, wrapped.
+
 The labelled positives are the pairs (base text, copy of it). Every document belongs to
 the groups (story or task) of the texts it contains; two documents with no group in
 common are **unrelated**, and reporting them is a false positive. Every other pair is
@@ -22,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from benchmarks.corpora import Text
-from benchmarks.spinsim import PartialCopy, Spinner, SpunText, paste_half, word_count
+from benchmarks.spinsim import PartialCopy, Spinner, SpunText, paste_half, unwrap, word_count
 
 __all__ = ["PARTIAL", "RATES", "CorpusDoc", "SpinCorpus", "build", "spun_category"]
 
@@ -130,7 +135,8 @@ def build(
     for rate in rates:
         category = spun_category(rate)
         for t in long_texts:
-            spun = spinner.spin(t.text, rate=rate, seed=f"{seed}:spin:{rate}:{t.id}")
+            base = unwrap(t.text)  # as a page holds it: a paragraph a line
+            spun = spinner.spin(base, rate=rate, seed=f"{seed}:spin:{rate}:{t.id}")
             copy_id = f"spun{round(rate * 100)}/{t.id}"
             docs.append(
                 CorpusDoc(copy_id, spun.text, frozenset({t.group}), t.id, category, spun=spun)
@@ -139,7 +145,7 @@ def build(
     for t in long_texts:
         rng = random.Random(f"{seed}:host:{t.id}")
         host = rng.choice([h for h in texts if h.topic != t.topic])
-        partial = paste_half(t.text, host.text, seed=f"{seed}:half:{t.id}")
+        partial = paste_half(unwrap(t.text), unwrap(host.text), seed=f"{seed}:half:{t.id}")
         copy_id = f"half/{t.id}@{host.id}"
         docs.append(
             CorpusDoc(

@@ -50,6 +50,7 @@ __all__ = [
     "paragraph_spans",
     "paste_half",
     "sentence_spans",
+    "unwrap",
     "word_count",
 ]
 
@@ -204,6 +205,23 @@ def paragraph_spans(text: str) -> list[Span]:
             spans.append((start, start + len(stripped)))
         pos += len(line)
     return spans
+
+
+def unwrap(text: str) -> str:
+    """The text with hard line wraps undone: the lines of each block between blank lines
+    joined into one paragraph line. A spinner works on a page's paragraphs; moving the
+    lines of a text wrapped at 70 characters would cut its sentences apart, which no
+    spinner does. Text without blank lines is one paragraph per line already.
+
+    >>> unwrap("A long\nsentence.\n\nNext one\nhere.")
+    'A long sentence.\n\nNext one here.'
+    >>> unwrap("One paragraph.\nAnother.")
+    'One paragraph.\nAnother.'
+    """
+    blocks = re.split(r"\n[ \t]*\n", text)
+    if len(blocks) < 2:
+        return text
+    return "\n\n".join(" ".join(b.split()) for b in blocks if b.strip())
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:

@@ -41,8 +41,12 @@ def _rotl(x: np.uint64, r: int) -> np.uint64:
 
 @nb.njit(cache=_CACHE, inline="always")
 def _read32(buf: Bytes, i: int) -> np.uint64:
-    return (np.uint64(buf[i]) | (np.uint64(buf[i + 1]) << np.uint64(8))
-            | (np.uint64(buf[i + 2]) << np.uint64(16)) | (np.uint64(buf[i + 3]) << np.uint64(24)))
+    return (
+        np.uint64(buf[i])
+        | (np.uint64(buf[i + 1]) << np.uint64(8))
+        | (np.uint64(buf[i + 2]) << np.uint64(16))
+        | (np.uint64(buf[i + 3]) << np.uint64(24))
+    )
 
 
 @nb.njit(cache=_CACHE, inline="always")
@@ -88,7 +92,7 @@ def xxh32(buf: Bytes, n: int) -> np.uint64:
 
 @nb.njit(cache=_CACHE, inline="always")
 def _is_word(c: np.uint8) -> bool:
-    return bool( (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c == 95 or c == WORD)
+    return bool((48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c == 95 or c == WORD)
 
 
 @nb.njit(cache=_CACHE, inline="always")
@@ -168,10 +172,20 @@ def _member(table: npt.NDArray[np.uint64], h: np.uint64) -> bool:
 
 @nb.njit(cache=_CACHE)
 def tokenize_bytes(
-    data: Bytes, table: Bytes, adata: Bytes, aoff: npt.NDArray[np.int64],
-    max_abbreviation: int, function_words: npt.NDArray[np.uint64],
-) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_], npt.NDArray[np.bool_],
-           npt.NDArray[np.bool_], npt.NDArray[np.bool_], bool]:
+    data: Bytes,
+    table: Bytes,
+    adata: Bytes,
+    aoff: npt.NDArray[np.int64],
+    max_abbreviation: int,
+    function_words: npt.NDArray[np.uint64],
+) -> tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+    bool,
+]:
     """One pass over UTF-8 bytes: word hashes, capital, sentence-start, function-word
     and line-start flags, as :mod:`dedup.tokens` and :mod:`dedup.views` define them;
     the last value is False when a character needs the reference path."""
@@ -250,8 +264,10 @@ def tokenize_bytes(
             ini = newline
             line_start[words] = newline
             if not ini and cap and not prev_letter and ends:
-                ini = not (prev_len <= max_abbreviation
-                           and _is_abbreviation(bufs[1 - cur], prev_len, adata, aoff))
+                ini = not (
+                    prev_len <= max_abbreviation
+                    and _is_abbreviation(bufs[1 - cur], prev_len, adata, aoff)
+                )
         h = xxh32(buf, m)
         hashes[words] = h
         capital[words] = cap
@@ -262,13 +278,20 @@ def tokenize_bytes(
         prev_len = m
         prev_letter = m == 1 and cap
         cur = 1 - cur
-    return (hashes[:words], capital[:words], initial[:words], function[:words],
-            line_start[:words], True)
+    return (
+        hashes[:words],
+        capital[:words],
+        initial[:words],
+        function[:words],
+        line_start[:words],
+        True,
+    )
 
 
 @nb.njit(cache=_CACHE)
-def minhash(hashes: npt.NDArray[np.uint64], k: int, a: npt.NDArray[np.uint32],
-            b: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+def minhash(
+    hashes: npt.NDArray[np.uint64], k: int, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]
+) -> npt.NDArray[np.uint32]:
     """datasketch ``affine32`` MinHash of the ``k``-word shingles of ``hashes``."""
     num_perm = len(a)
     out = np.full(num_perm, np.uint32(0xFFFFFFFF), dtype=np.uint32)
@@ -277,18 +300,41 @@ def minhash(hashes: npt.NDArray[np.uint64], k: int, a: npt.NDArray[np.uint32],
         return out
     width = min(k, n)
     for s in range(n - width + 1):
-        h = np.uint64(0)
-        for t in range(width):
-            h = (h * _C + hashes[s + t]) & _MASK
-        h ^= h >> np.uint64(16)  # datasketch's fmix32 pre-mix
-        h = (h * _F1) & _MASK
-        h ^= h >> np.uint64(13)
-        h = (h * _F2) & _MASK
-        h ^= h >> np.uint64(16)
-        h32 = np.uint32(h)
+        h32 = np.uint32(_shingle(hashes, s, width))
         for p in range(num_perm):  # 32-bit products: vectorised
             out[p] = min(out[p], np.uint32(a[p] * h32 + b[p]))
     return out
+
+
+@nb.njit(cache=_CACHE, inline="always")
+def _shingle(hashes: npt.NDArray[np.uint64], s: int, width: int) -> np.uint64:
+    """The hash of the shingle ``hashes[s:s + width]`` after datasketch's fmix32 pre-mix."""
+    h = np.uint64(0)
+    for t in range(width):
+        h = (h * _C + hashes[s + t]) & _MASK
+    h ^= h >> np.uint64(16)
+    h = (h * _F1) & _MASK
+    h ^= h >> np.uint64(13)
+    h = (h * _F2) & _MASK
+    h ^= h >> np.uint64(16)
+    return h
+
+
+@nb.njit(cache=_CACHE)
+def anchors(
+    hashes: npt.NDArray[np.uint64], k: int, sample: int, salt: np.uint32
+) -> npt.NDArray[np.uint32]:
+    """The sampled ``k``-word shingles of ``hashes`` (mixed hash divisible by
+    ``sample``), each xor ``salt``; none when there are fewer than ``k`` words."""
+    n = len(hashes)
+    out = np.empty(max(n - k + 1, 0), dtype=np.uint32)
+    m = 0
+    for s in range(n - k + 1):
+        h = _shingle(hashes, s, k)
+        if h % np.uint64(sample) == 0:
+            out[m] = np.uint32(h) ^ salt
+            m += 1
+    return out[:m]
 
 
 @nb.njit(cache=_CACHE)
@@ -376,22 +422,45 @@ def _skeleton(
 
 @nb.njit(cache=_CACHE)
 def sketch(
-    data: Bytes, table: Bytes, adata: Bytes, aoff: npt.NDArray[np.int64],
-    max_abbreviation: int, function_words: npt.NDArray[np.uint64],
-    articles: npt.NDArray[np.uint64], article: np.uint64,
-    a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], ks: npt.NDArray[np.int64],
-) -> tuple[int, npt.NDArray[np.uint32], np.uint64, npt.NDArray[np.uint64],
-           npt.NDArray[np.int64]]:
-    """``(word count, signatures, digest, line keys, words per line)`` with one
+    data: Bytes,
+    table: Bytes,
+    adata: Bytes,
+    aoff: npt.NDArray[np.int64],
+    max_abbreviation: int,
+    function_words: npt.NDArray[np.uint64],
+    articles: npt.NDArray[np.uint64],
+    article: np.uint64,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    ks: npt.NDArray[np.int64],
+    sample: int,
+    salt: np.uint32,
+) -> tuple[
+    int,
+    npt.NDArray[np.uint32],
+    np.uint64,
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.uint32],
+]:
+    """``(word count, signatures, digest, line keys, words per line, anchors)`` with one
     signature row per view: words, skeleton, function words (``ks`` gives their shingle
     lengths); a count of -1 means: use the reference path. ``function_words`` is an
-    open-addressing table."""
+    open-addressing table. The anchors are the sorted distinct sampled shingles of the
+    words and function-word views (:func:`anchors`, ``salt`` on the function words')."""
     sigs = np.empty((3, len(a)), dtype=np.uint32)
     hashes, capital, initial, function, line_start, ok = tokenize_bytes(
         data, table, adata, aoff, max_abbreviation, function_words
     )
     if not ok:
-        return -1, sigs, np.uint64(0), np.empty(0, np.uint64), np.empty(0, np.int64)
+        return (
+            -1,
+            sigs,
+            np.uint64(0),
+            np.empty(0, np.uint64),
+            np.empty(0, np.int64),
+            np.empty(0, np.uint32),
+        )
     sigs[0] = minhash(hashes, ks[0], a, b)
     sigs[1] = minhash(_skeleton(hashes, capital, initial), ks[1], a, b)
     words = hashes[function]
@@ -400,20 +469,43 @@ def sketch(
             words[t] = article
     sigs[2] = minhash(words, ks[2], a, b)
     line_keys, line_words = lines(hashes, line_start)
-    return len(hashes), sigs, sequence_digest(hashes), line_keys, line_words
+    sampled = np.unique(
+        np.concatenate(
+            (anchors(hashes, ks[0], sample, np.uint32(0)), anchors(words, ks[2], sample, salt))
+        )
+    )
+    return len(hashes), sigs, sequence_digest(hashes), line_keys, line_words, sampled
 
 
 @nb.njit(cache=_CACHE)
 def sketch_many(
-    data: Bytes, offsets: npt.NDArray[np.int64], table: Bytes, adata: Bytes,
-    aoff: npt.NDArray[np.int64], max_abbreviation: int,
-    function_words: npt.NDArray[np.uint64], articles: npt.NDArray[np.uint64],
-    article: np.uint64, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
+    data: Bytes,
+    offsets: npt.NDArray[np.int64],
+    table: Bytes,
+    adata: Bytes,
+    aoff: npt.NDArray[np.int64],
+    max_abbreviation: int,
+    function_words: npt.NDArray[np.uint64],
+    articles: npt.NDArray[np.uint64],
+    article: np.uint64,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
     ks: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint64],
-           npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    sample: int,
+    salt: np.uint32,
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.int64],
+]:
     """:func:`sketch` of each text ``data[offsets[i]:offsets[i + 1]]``, in one call;
-    the lines of all texts come flat, text ``i``'s at ``line_offsets[i]:line_offsets[i+1]``."""
+    the lines of all texts come flat, text ``i``'s at ``line_offsets[i]:line_offsets[i+1]``,
+    and so do the anchors."""
     n = len(offsets) - 1
     counts = np.empty(n, dtype=np.int64)
     sigs = np.empty((n, 3, len(a)), dtype=np.uint32)
@@ -421,11 +513,27 @@ def sketch_many(
     line_keys = np.empty(len(data) // 2 + 1, dtype=np.uint64)
     line_words = np.empty(len(data) // 2 + 1, dtype=np.int64)
     line_offsets = np.zeros(n + 1, dtype=np.int64)
+    anchor_keys = np.empty(len(data) + 2 * n + 2, dtype=np.uint32)  # 2 per word at most
+    anchor_offsets = np.zeros(n + 1, dtype=np.int64)
     for d in range(n):
-        count, one, digest, keys, words = sketch(
-            data[offsets[d] : offsets[d + 1]], table, adata, aoff, max_abbreviation,
-            function_words, articles, article, a, b, ks,
+        count, one, digest, keys, words, sampled = sketch(
+            data[offsets[d] : offsets[d + 1]],
+            table,
+            adata,
+            aoff,
+            max_abbreviation,
+            function_words,
+            articles,
+            article,
+            a,
+            b,
+            ks,
+            sample,
+            salt,
         )
+        first = anchor_offsets[d]
+        anchor_keys[first : first + len(sampled)] = sampled
+        anchor_offsets[d + 1] = first + len(sampled)
         counts[d] = count
         sigs[d] = one
         digests[d] = digest
@@ -434,4 +542,13 @@ def sketch_many(
         line_words[start : start + len(keys)] = words
         line_offsets[d + 1] = start + len(keys)
     total = line_offsets[n]
-    return counts, sigs, digests, line_keys[:total], line_words[:total], line_offsets
+    return (
+        counts,
+        sigs,
+        digests,
+        line_keys[:total],
+        line_words[:total],
+        line_offsets,
+        anchor_keys[: anchor_offsets[n]],
+        anchor_offsets,
+    )

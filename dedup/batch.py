@@ -6,7 +6,9 @@
    (:func:`dedup.index.bands.candidate_pairs`), vectorised over the whole batch.
 3. Candidates whose estimated Jaccard is below ``lsh.prefilter`` in every view are
    dropped with one vectorised comparison of their signatures.
-4. The rest are verified exactly (:func:`dedup.parallel.verify_pairs`, on every core)
+4. Pairs sharing a passage (several rare anchors, :mod:`dedup.index.passages`) join
+   them, however small a share of either document the passage is.
+5. The rest are verified exactly (:func:`dedup.parallel.verify_pairs`, on every core)
    and classified; a verdict on two groups' representatives holds for every member.
 """
 
@@ -18,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.index.bands import band_keys, candidate_pairs
+from dedup.index.passages import passage_pairs
 from dedup.model import Evidence, Match
 from dedup.options import DetectorOptions
 from dedup.parallel import Chrome, Fingerprints, Tick, verify_pairs
@@ -85,6 +88,16 @@ def find_matches(
     candidates = reps[candidate_pairs(keys, exclude=exclude)] if len(reps) > 1 else _no_pairs()
     chrome = _chrome(fps, reps, options)
     candidates = prefilter(candidates, fps.signatures, lsh.prefilter)
+    anchors = fps.anchors.rows(reps)
+    passages = reps[
+        passage_pairs(
+            anchors.keys,
+            anchors.offsets,
+            min_shared=lsh.passage_anchors,
+            max_documents=lsh.passage_documents,
+        )
+    ]
+    candidates = _union(candidates, passages)
     # One pair per exact group, to measure the evidence shown for its exact matches.
     exact = np.array([g[:2] for g in groups if len(g) > 1], dtype=np.int64).reshape(-1, 2)
     pairs = np.concatenate([candidates, exact])
@@ -122,9 +135,15 @@ def _chrome(
     is_rep = np.zeros(len(lines.offsets) - 1, dtype=bool)
     is_rep[reps] = True
     keys, documents = np.unique(lines.keys[is_rep[owner]], return_counts=True)
-    return Chrome(
-        fps.lines, keys, documents.astype(np.int64), options.verify.boilerplate_documents
-    )
+    return Chrome(fps.lines, keys, documents.astype(np.int64), options.verify.boilerplate_documents)
+
+
+def _union(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The row pairs of ``a`` and ``b`` (each ``i < j``), each once, sorted."""
+    if not len(b):
+        return a
+    both = np.unique(np.concatenate([a, b]), axis=0)
+    return both.reshape(-1, 2).astype(np.int64)
 
 
 def _no_pairs() -> npt.NDArray[np.int64]:

@@ -455,7 +455,7 @@ class Index:
         self, batch: list[Document | Problem], on_problem: Callable[[Problem], None] | None
     ) -> int:
         docs = [item for item in batch if isinstance(item, Document)]
-        signatures, digests, words, _ = fingerprint_many(
+        signatures, digests, words, _, _ = fingerprint_many(
             [d.text for d in docs], options=self.options.fingerprint
         )
         seed = self.options.fingerprint.seed

@@ -248,5 +248,3 @@ def _message(exc: InputError) -> str:
     """The error's message without the ``source: `` prefix (the record names the id)."""
     message = str(exc)
     return message.removeprefix(f"{exc.source}: ") if exc.source else message
-
-

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +25,9 @@ from datasketch import LeanMinHash
 
 from dedup.hashing import (
     SCHEME,
+    AnchorArrays,
     LineArrays,
+    anchor_keys,
     fast_signatures,
     fast_signatures_many,
     line_keys,
@@ -125,18 +128,19 @@ def fingerprint_text(
 
 def fingerprint_many(
     texts: Sequence[str], *, options: FingerprintOptions | None = None
-) -> tuple[dict[str, Signatures], list[str], npt.NDArray[np.int64], LineArrays]:
+) -> tuple[dict[str, Signatures], list[str], npt.NDArray[np.int64], LineArrays, AnchorArrays]:
     """Fingerprint many raw texts at once: view -> ``(n, num_perm)`` signatures, the
-    digests, the word counts and the texts' line keys (:func:`dedup.hashing.line_keys`,
-    flat); the same values as :func:`fingerprint_text` and ``line_keys`` give for each
-    text, with one compiled call for all of them."""
+    digests, the word counts, the texts' line keys (:func:`dedup.hashing.line_keys`,
+    flat) and their anchors (:func:`dedup.hashing.anchor_keys`, flat); the same values
+    as :func:`fingerprint_text`, ``line_keys`` and ``anchor_keys`` give for each text,
+    with one compiled call for all of them."""
     options = options or FingerprintOptions()
-    counts, computed, digests, lines = fast_signatures_many(
+    counts, computed, digests, lines, anchors = fast_signatures_many(
         texts, num_perm=options.num_perm, seed=options.seed
     )
     signatures = {name: np.array(computed[name]) for name in options.views}
     fallback = np.flatnonzero(counts < 0).tolist()
-    replaced = {}
+    replaced_lines, replaced_anchors = {}, {}
     for row in fallback:
         tokens = tokenize(texts[row])
         fp = fingerprint(tokens, texts[row], options=options)
@@ -144,32 +148,39 @@ def fingerprint_many(
             signatures[name][row] = fp.signatures[name]
         digests[row] = fp.digest
         counts[row] = len(tokens)
-        replaced[row] = line_keys(tokens)
-    if replaced:
-        lines = _patch_lines(lines, replaced)
-    return signatures, digests, counts, lines
+        keys, words = line_keys(tokens)
+        replaced_lines[row] = (keys, words)
+        replaced_anchors[row] = (anchor_keys(tokens),)
+    if fallback:
+        keys, words, offsets = lines
+        (keys, words), offsets = _patch((keys, words), offsets, replaced_lines)
+        lines = (keys, words, offsets)
+        (anchor_values,), anchor_offsets = _patch((anchors[0],), anchors[1], replaced_anchors)
+        anchors = (anchor_values, anchor_offsets)
+    return signatures, digests, counts, lines, anchors
 
 
-def _patch_lines(
-    lines: LineArrays, replaced: dict[int, tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]
-) -> LineArrays:
-    """``lines`` with the rows in ``replaced`` set to the given keys and words."""
-    keys, words, offsets = lines
-    parts_k, parts_w, sizes = [], [], []
+def _patch(
+    columns: tuple[npt.NDArray[Any], ...],
+    offsets: npt.NDArray[np.int64],
+    replaced: Mapping[int, tuple[npt.NDArray[Any], ...]],
+) -> tuple[tuple[npt.NDArray[Any], ...], npt.NDArray[np.int64]]:
+    """Flat per-text ``columns`` (text ``i`` at ``offsets[i]:offsets[i + 1]``) with the
+    rows in ``replaced`` set to the given values."""
+    parts: list[list[npt.NDArray[Any]]] = [[] for _ in columns]
+    sizes = []
     for row in range(len(offsets) - 1):
-        k, w = replaced.get(
-            row, (keys[offsets[row] : offsets[row + 1]], words[offsets[row] : offsets[row + 1]])
-        )
-        parts_k.append(k)
-        parts_w.append(w)
-        sizes.append(len(k))
+        values = replaced.get(row) or tuple(c[offsets[row] : offsets[row + 1]] for c in columns)
+        for part, value in zip(parts, values, strict=True):
+            part.append(value)
+        sizes.append(len(values[0]))
     new_offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=new_offsets[1:])
-    return (
-        np.concatenate(parts_k).astype(np.uint64),
-        np.concatenate(parts_w).astype(np.int64),
-        new_offsets,
+    joined = tuple(
+        np.concatenate(part).astype(column.dtype) if part else column[:0]
+        for part, column in zip(parts, columns, strict=True)
     )
+    return joined, new_offsets
 
 
 def lean(fp: Fingerprint, view: str) -> LeanMinHash:

@@ -36,9 +36,11 @@ from dedup.tokens import ABBREVIATIONS, Tokens
 from dedup.views import ARTICLES, FUNCTION_WORDS, VIEWS
 
 __all__ = [
+    "ANCHOR_SAMPLE",
     "KERNEL_VIEWS",
     "SCHEME",
     "U32",
+    "anchor_keys",
     "fast_signatures",
     "fast_signatures_many",
     "kernel_class",
@@ -54,6 +56,10 @@ SCHEME = "affine32"
 U32 = npt.NDArray[np.uint32]
 _C = 0x9E3779B1
 _MASK = 0xFFFFFFFF
+
+ANCHOR_SAMPLE = 4
+"""One shingle in this many (by hash) is a document's anchor (:func:`anchor_keys`)."""
+_ANCHOR_SALT = 0x5BD1E995  # told apart the function words' anchors from the words'
 
 
 def word_hash(key: str) -> int:
@@ -101,6 +107,41 @@ def line_keys(tokens: Tokens) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.in
     return np.array(keys, dtype=np.uint64), np.array([words[k] for k in keys], dtype=np.int64)
 
 
+def anchor_keys(tokens: Tokens) -> U32:
+    """The document's anchors, sorted and distinct: the word 5-grams and function-word
+    5-grams (the ``words`` and ``function`` views) whose mixed hash is divisible by
+    :data:`ANCHOR_SAMPLE`, the function words' xor a salt.
+
+    Whole-document MinHash misses a passage that is a small share of a long page; two
+    documents sharing a passage share its anchors whatever else they hold, so anchors
+    held by few documents propose passage candidates
+    (:func:`dedup.index.passages.passage_pairs`). Sampling by hash keeps the same
+    shingles in every document, a quarter of them (Schleimer et al. 2003 call this
+    0 mod p selection). The function-word anchors survive a spinner's thesaurus.
+    """
+    parts = []
+    for view, salt in ((VIEWS["words"], 0), (VIEWS["function"], _ANCHOR_SALT)):
+        selected = view.select(tokens)
+        if len(selected) < view.k:
+            continue
+        mixed = _fmix32(shingle_hashes([word_hash(key) for key in selected], view.k))
+        parts.append(mixed[mixed % ANCHOR_SAMPLE == 0] ^ np.uint32(salt))
+    if not parts:
+        return np.empty(0, dtype=np.uint32)
+    return np.unique(np.concatenate(parts)).astype(np.uint32)
+
+
+def _fmix32(h: U32) -> U32:
+    """datasketch's fmix32 pre-mix of 32-bit hashes."""
+    x = h.astype(np.uint64)
+    x ^= x >> np.uint64(16)
+    x = (x * np.uint64(0x85EBCA6B)) & np.uint64(_MASK)
+    x ^= x >> np.uint64(13)
+    x = (x * np.uint64(0xC2B2AE35)) & np.uint64(_MASK)
+    x ^= x >> np.uint64(16)
+    return x.astype(np.uint32)
+
+
 def shingle_hashes(word_hashes: Sequence[int], k: int) -> U32:
     """Hashes of the ``k``-word shingles of a sequence of word hashes.
 
@@ -139,7 +180,9 @@ def reference_signature(hashes: U32, *, num_perm: int, seed: int) -> U32:
 # tokenizer treats the same way: word connectors, closing quotes, sentence terminals.
 _SPECIAL = {
     "’": "'",  # connector and closing quote
-    "‐": "-", "‑": "-", "–": "-",  # connectors
+    "‐": "-",
+    "‑": "-",
+    "–": "-",  # connectors
     "”": '"',  # closing quote (not a connector)
     "…": "!",  # sentence terminal (not a connector)
 }
@@ -233,9 +276,20 @@ def fast_signatures(
     a, b = permutations(num_perm, seed)
     function_words, articles, article = _function_words()
     ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
-    count, sigs, digest, _, _ = _kernel.sketch(
-        np.frombuffer(data, dtype=np.uint8), _class_table(), _ABBREV_DATA, _ABBREV_OFFSETS,
-        _MAX_ABBREVIATION, function_words, articles, article, a, b, ks,
+    count, sigs, digest, _, _, _ = _kernel.sketch(
+        np.frombuffer(data, dtype=np.uint8),
+        _class_table(),
+        _ABBREV_DATA,
+        _ABBREV_OFFSETS,
+        _MAX_ABBREVIATION,
+        function_words,
+        articles,
+        article,
+        a,
+        b,
+        ks,
+        ANCHOR_SAMPLE,
+        np.uint32(_ANCHOR_SALT),
     )
     if count < 0:
         return None
@@ -246,15 +300,17 @@ def fast_signatures(
 LineArrays = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 """The :func:`line_keys` of many texts, flat: keys, words per line, and offsets (text
 ``i`` has ``keys[offsets[i]:offsets[i + 1]]``)."""
+AnchorArrays = tuple[U32, npt.NDArray[np.int64]]
+"""The :func:`anchor_keys` of many texts, flat: keys and offsets."""
 
 
 def fast_signatures_many(
     texts: Sequence[str], *, num_perm: int, seed: int
-) -> tuple[npt.NDArray[np.int64], dict[str, U32], list[str], LineArrays]:
+) -> tuple[npt.NDArray[np.int64], dict[str, U32], list[str], LineArrays, AnchorArrays]:
     """:func:`fast_signatures` of many texts in one compiled call: word counts (-1
     where a text needs the reference path), view -> ``(n, num_perm)`` signatures,
-    digests and :func:`line_keys`. One call saves the per-call overhead that dominates
-    short texts."""
+    digests, :func:`line_keys` and :func:`anchor_keys`. One call saves the per-call
+    overhead that dominates short texts."""
     from dedup import _kernel
 
     encoded = []
@@ -268,11 +324,22 @@ def fast_signatures_many(
     a, b = permutations(num_perm, seed)
     function_words, articles, article = _function_words()
     ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
-    counts, sigs, digests, keys, words, line_offsets = _kernel.sketch_many(
-        np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets, _class_table(),
-        _ABBREV_DATA, _ABBREV_OFFSETS, _MAX_ABBREVIATION, function_words, articles,
-        article, a, b, ks,
+    counts, sigs, digests, keys, words, line_offsets, anchors, anchor_offsets = _kernel.sketch_many(
+        np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        offsets,
+        _class_table(),
+        _ABBREV_DATA,
+        _ABBREV_OFFSETS,
+        _MAX_ABBREVIATION,
+        function_words,
+        articles,
+        article,
+        a,
+        b,
+        ks,
+        ANCHOR_SAMPLE,
+        np.uint32(_ANCHOR_SALT),
     )
     signatures = {view: sigs[:, row, :] for row, view in enumerate(KERNEL_VIEWS)}
     digest_list = [f"{int(d):016x}" for d in digests.tolist()]
-    return counts, signatures, digest_list, (keys, words, line_offsets)
+    return (counts, signatures, digest_list, (keys, words, line_offsets), (anchors, anchor_offsets))

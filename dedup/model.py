@@ -104,11 +104,14 @@ class Changes:
         changed: words changed in all (a run of edits counts its longer side).
         indels: words inserted or deleted beyond one-for-one replacements.
         facts: names and numbers (:func:`dedup.views.facts`) in the aligned sentences
-            of both documents.
+            of both documents, except in words only inserted or deleted (a clause
+            added to a sentence is an edit; its names are not changed facts).
         facts_kept: of those, the ones kept verbatim.
         fact_swaps: words replaced where one side is a name or a number (what filling
             in a template does).
-        numbers: the words with a digit among ``facts``.
+        name_swaps: those of ``fact_swaps`` that put a name for another name ("Nomura"
+            -> "Yamaichi"): a template's other subject; a thesaurus has no such swaps.
+        numbers: the numbers (:func:`dedup.views.numbers`) among ``facts``.
         numbers_kept: of those, the ones kept verbatim.
         swap_pairs: different (word, replacement) pairs among the substitutions: a
             thesaurus makes many, a house style ("cents" -> "cts") a few.
@@ -121,6 +124,7 @@ class Changes:
     facts: int = 0
     facts_kept: int = 0
     fact_swaps: int = 0
+    name_swaps: int = 0
     numbers: int = 0
     numbers_kept: int = 0
     swap_pairs: int = 0

@@ -28,11 +28,35 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 # Typographic variants that spinners and CMSs swap freely; mapped to their ASCII form.
 _TRANSLATE = str.maketrans(
     {
-        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
-        "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
-        "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
-        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
-        "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "`": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
         "\u00ad": None,
     }
 )
@@ -79,8 +103,7 @@ def decode(data: bytes, *, source: str | None = None) -> str:
         controls = len(_CONTROL.findall(sample))
         if controls / len(sample) > 0.05:
             raise BinaryInputError(
-                f"binary data ({controls} control characters in the first "
-                f"{len(sample)}), not text",
+                f"binary data ({controls} control characters in the first {len(sample)}), not text",
                 source=source,
             )
     return text

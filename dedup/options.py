@@ -58,16 +58,28 @@ class LshOptions:
         rows: rows (hash values) per band; ``bands * rows`` must not exceed ``num_perm``.
         prefilter: a candidate whose estimated Jaccard is below this in every view is
             dropped before exact verification.
+        passage_anchors: a pair sharing this many rare anchors is a candidate too,
+            however little of each document they are (:mod:`dedup.index.passages`);
+            0 turns passage candidates off. Three anchors are about 12 shared 5-grams.
+        passage_documents: an anchor held by more documents than this (page chrome, a
+            template, a sentence every wire story repeats) proposes no pairs.
     """
 
     bands: int = 64
     rows: int = 2
     prefilter: float = 0.04
+    passage_anchors: int = 3
+    passage_documents: int = 20
 
     def __post_init__(self) -> None:
         if self.bands < 1 or self.rows < 1:
             raise OptionsError(f"bands and rows must be positive, got {self.bands}x{self.rows}")
         _check_fraction("prefilter", self.prefilter)
+        if self.passage_anchors < 0 or self.passage_documents < 0:
+            raise OptionsError(
+                "passage_anchors and passage_documents must not be negative, got "
+                f"{self.passage_anchors} and {self.passage_documents}"
+            )
 
     def check(self, num_perm: int) -> None:
         """Raise if the bands do not fit in ``num_perm`` permutations."""
@@ -117,7 +129,7 @@ class VerifyOptions:
     facts_kept: float = 0.7
     spun_substitutions: int = 5
     spun_rate: float = 0.03
-    passage_words: int = 100
+    passage_words: int = 80
 
     def __post_init__(self) -> None:
         _check_fraction("sentence_similarity", self.sentence_similarity)

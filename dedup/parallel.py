@@ -14,7 +14,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +24,15 @@ from dedup.model import Evidence
 from dedup.options import DetectorOptions, FingerprintOptions
 from dedup.verify import Prepared, evidence, prepare
 
-__all__ = ["Chrome", "Fingerprints", "Lines", "default_workers", "fingerprint_all", "verify_pairs"]
+__all__ = [
+    "Anchors",
+    "Chrome",
+    "Fingerprints",
+    "Lines",
+    "default_workers",
+    "fingerprint_all",
+    "verify_pairs",
+]
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -52,6 +60,37 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _join_ragged(
+    columns: Sequence[Sequence[npt.NDArray[Any]]],
+    offsets: Sequence[npt.NDArray[np.int64]],
+    dtypes: Sequence[type],
+) -> tuple[list[npt.NDArray[Any]], npt.NDArray[np.int64]]:
+    """Flat per-document arrays of several batches (``columns[c][p]``: column ``c`` of
+    part ``p``, documents cut by ``offsets[p]``) joined into one, in order."""
+    sizes = [np.diff(o) for o in offsets]
+    joined = np.zeros(sum(len(s) for s in sizes) + 1, dtype=np.int64)
+    if sizes:
+        np.cumsum(np.concatenate(sizes), out=joined[1:])
+    flat: list[npt.NDArray[Any]] = [
+        np.concatenate(list(parts)).astype(dtype) if len(parts) else np.empty(0, dtype=dtype)
+        for parts, dtype in zip(columns, dtypes, strict=True)
+    ]
+    return flat, joined
+
+
+def _take_ragged(
+    offsets: npt.NDArray[np.int64], keep: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Positions in flat per-document arrays of the documents ``keep``, in that order,
+    and their new offsets."""
+    keep = np.asarray(keep, dtype=np.int64)
+    starts = offsets[keep]
+    sizes = offsets[keep + 1] - starts
+    new = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=new[1:])
+    return np.repeat(starts - new[:-1], sizes) + np.arange(new[-1]), new
+
+
 @dataclass(frozen=True, slots=True)
 class Lines:
     """The line keys of many documents in flat arrays (cheap to pickle and to slice):
@@ -62,25 +101,15 @@ class Lines:
     words: npt.NDArray[np.int64]
     offsets: npt.NDArray[np.int64]
 
-
-    @staticmethod
-    def _one(keys: npt.NDArray[np.uint64], words: npt.NDArray[np.int64]) -> Lines:
-        return Lines(keys, words, np.array([0, len(keys)], dtype=np.int64))
-
     @classmethod
     def join(cls, parts: Sequence[Lines]) -> Lines:
         """The documents of ``parts``, in order."""
-        if not parts:
-            empty = np.empty(0, dtype=np.int64)
-            return cls(np.empty(0, dtype=np.uint64), empty, np.zeros(1, dtype=np.int64))
-        sizes = np.concatenate([np.diff(p.offsets) for p in parts])
-        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        return cls(
-            np.concatenate([p.keys for p in parts]),
-            np.concatenate([p.words for p in parts]),
-            offsets,
+        (keys, words), offsets = _join_ragged(
+            [[p.keys for p in parts], [p.words for p in parts]],
+            [p.offsets for p in parts],
+            [np.uint64, np.int64],
         )
+        return cls(keys, words, offsets)
 
     def row(self, i: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
         """Line keys and words of document ``i``."""
@@ -89,7 +118,34 @@ class Lines:
 
     def rows(self, keep: npt.NDArray[np.int64]) -> Lines:
         """The documents ``keep``, in that order."""
-        return Lines.join([Lines._one(*self.row(int(r))) for r in keep.tolist()])
+        take, offsets = _take_ragged(self.offsets, keep)
+        return Lines(self.keys[take], self.words[take], offsets)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchors:
+    """The anchors of many documents in flat arrays: document ``i`` has
+    ``keys[offsets[i]:offsets[i + 1]]``, sorted (:func:`dedup.hashing.anchor_keys`)."""
+
+    keys: npt.NDArray[np.uint32]
+    offsets: npt.NDArray[np.int64]
+
+    @classmethod
+    def join(cls, parts: Sequence[Anchors]) -> Anchors:
+        """The documents of ``parts``, in order."""
+        (keys,), offsets = _join_ragged(
+            [[p.keys for p in parts]], [p.offsets for p in parts], [np.uint32]
+        )
+        return cls(keys, offsets)
+
+    def row(self, i: int) -> npt.NDArray[np.uint32]:
+        """The anchors of document ``i``."""
+        return self.keys[self.offsets[i] : self.offsets[i + 1]]
+
+    def rows(self, keep: npt.NDArray[np.int64]) -> Anchors:
+        """The documents ``keep``, in that order."""
+        take, offsets = _take_ragged(self.offsets, keep)
+        return Anchors(self.keys[take], offsets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +162,7 @@ class Fingerprints:
     digests: list[str]
     words: npt.NDArray[np.int64]
     lines: Lines
+    anchors: Anchors
 
     def fingerprint(self, row: int, seed: int) -> Fingerprint:
         """The :class:`~dedup.fingerprint.Fingerprint` of one row."""
@@ -120,6 +177,7 @@ class Fingerprints:
             [self.digests[r] for r in rows],
             self.words[keep],
             self.lines.rows(keep),
+            self.anchors.rows(keep),
         )
 
 
@@ -167,8 +225,10 @@ class Chrome:
 def _fingerprint_range(bounds: tuple[int, int]) -> Fingerprints:
     first, stop = bounds
     texts = _TEXTS[first:stop]
-    signatures, digests, words, lines = fingerprint_many(texts, options=_OPTIONS.fingerprint)
-    return Fingerprints(signatures, digests, words, Lines(*lines))
+    signatures, digests, words, lines, anchors = fingerprint_many(
+        texts, options=_OPTIONS.fingerprint
+    )
+    return Fingerprints(signatures, digests, words, Lines(*lines), Anchors(*anchors))
 
 
 def _stack(rows: list[npt.NDArray[np.uint32]], num_perm: int) -> npt.NDArray[np.uint32]:
@@ -200,6 +260,7 @@ def fingerprint_all(
         [d for p in parts for d in p.digests],
         np.concatenate([p.words for p in parts]) if parts else np.empty(0, dtype=np.int64),
         Lines.join([p.lines for p in parts]),
+        Anchors.join([p.anchors for p in parts]),
     )
 
 
@@ -255,7 +316,15 @@ def verify_pairs(
     chunks = [pairs[i : i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
     sizes = [len(c) for c in chunks]
     results = _run(
-        _verify_chunk, chunks, texts, ids, options, workers, len(pairs), tick, sizes=sizes,
+        _verify_chunk,
+        chunks,
+        texts,
+        ids,
+        options,
+        workers,
+        len(pairs),
+        tick,
+        sizes=sizes,
         serial_below=SERIAL_PAIRS_BELOW,
     )
     try:

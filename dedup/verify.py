@@ -304,7 +304,7 @@ def _changes(
     used_b: set[int] = set()
     distinct: set[tuple[str, str]] = set()
     substituted = isolated = changed = indels = 0
-    n_facts = facts_kept = fact_swaps = n_numbers = numbers_kept = 0
+    n_facts = facts_kept = fact_swaps = name_swaps = n_numbers = numbers_kept = 0
     for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         if i in used_a or j in used_b:
             continue
@@ -324,14 +324,27 @@ def _changes(
                 continue
             changed += max(i2 - i1, j2 - j1)
             indels += abs((i2 - i1) - (j2 - j1))
-            if op.tag != "replace":
+            if op.tag != "replace":  # an added clause is an edit, its names no changed fact
+                n_facts -= sum(fa[a0 + i1 : a0 + i2]) + sum(fb[b0 + j1 : b0 + j2])
+                n_numbers -= sum(na[a0 + i1 : a0 + i2]) + sum(nb[b0 + j1 : b0 + j2])
                 continue
             for x, y in zip(range(a0 + i1, a0 + i2), range(b0 + j1, b0 + j2), strict=False):
-                if fa[x] or fb[y]:
+                if fa[x] and fb[y]:  # a name or number for another: filling in a template
                     fact_swaps += 1
-                else:
-                    substituted += 1
-                    distinct.add((ea[i][x - a0], eb[j][y - b0]))
+                    name_swaps += not (na[x] or nb[y])
+                    continue
+                if fa[x] or fb[y]:  # "one" -> "single", "Fadiga" -> "he": no changed fact
+                    n_facts -= fa[x] + fb[y]
+                    n_numbers -= na[x] + nb[y]
+                substituted += 1
+                distinct.add((ea[i][x - a0], eb[j][y - b0]))
+            # the longer side's words beyond the pairs are added words, as above
+            extra_a, extra_b = (
+                range(a0 + i1 + (j2 - j1), a0 + i2),
+                range(b0 + j1 + (i2 - i1), b0 + j2),
+            )
+            n_facts -= sum(fa[x] for x in extra_a) + sum(fb[y] for y in extra_b)
+            n_numbers -= sum(na[x] for x in extra_a) + sum(nb[y] for y in extra_b)
             if (
                 i2 - i1 == 1 == j2 - j1
                 and not (fa[a0 + i1] or fb[b0 + j1])
@@ -347,6 +360,7 @@ def _changes(
         facts=n_facts,
         facts_kept=facts_kept,
         fact_swaps=fact_swaps,
+        name_swaps=name_swaps,
         numbers=n_numbers,
         numbers_kept=numbers_kept,
         swap_pairs=len(distinct),
@@ -409,14 +423,19 @@ class Verdict:
 _SPUN_MAX_FACT_SHARE = 0.35  # at most this share of a spun copy's swaps touch a name/number
 _TEMPLATE_MIN_FACT_SHARE = 1 / 3  # a template's swapped names and numbers: share of changes
 _TEMPLATE_MIN_FACTS = 4  # names and numbers changed (both sides counted) for a template
-_FILLED_IN_KEPT = 0.9  # a pair whose only changes are names and numbers keeps fewer
+_TEMPLATE_NAME_SWAPS = 2  # or names swapped for other names (no thesaurus does that)
+_FACTS_CHANGED_SHARE = 0.2  # and this share of the swaps ("forty" -> "XL" is a thesaurus's)
+_FILLED_IN_KEPT = 0.9  # a pair whose changes are mostly names and numbers keeps fewer
+_FIGURES_ONLY_KEPT = 0.95  # or, when nothing but names and numbers changed, fewer than this
 _MIN_SPUN_WORDS = 30  # words aligned on each side before substitutions mean anything
+_SPUN_SENTENCES = 3  # and sentences: a shared background sentence or two, re-edited, is no spin
 _SPUN_MIN_ISOLATED = 0.25  # share of the changed words that are isolated one-for-one swaps
 _SPUN_MAX_INDELS = 0.4  # share of the changed words inserted or deleted
 _EDITED_WORDS = 60  # an edited copy (words inserted, deleted, reworded) aligns this many
 _EDITED_SENTENCES = 3  # in this many sentences
-_EDITED_VERBATIM = 0.6  # and keeps this share verbatim
+_EDITED_VERBATIM = 0.5  # and keeps this share verbatim
 _PARTIAL_SENTENCES = 2  # a partial copy is a passage: more than one sentence
+_PASSAGE_SENTENCES = 3  # a passage reported whatever share of its documents it is
 
 
 def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None = None) -> Verdict:
@@ -450,8 +469,9 @@ def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None
     if not ev.aligned_sentences:
         return Verdict(Kind.RELATED, score, "no sentence aligns")
     changed_facts = ch.facts - ch.facts_kept
-    facts_changed = _facts_changed(ch, options)
-    if _filled_in(ch) or (facts_changed and ch.fact_swaps >= _TEMPLATE_MIN_FACT_SHARE * ch.changed):
+    facts_changed = _facts_changed(ch, options) and ch.fact_share >= _FACTS_CHANGED_SHARE
+    other_subject = facts_changed or ch.name_swaps >= _TEMPLATE_NAME_SWAPS
+    if _filled_in(ch) or (other_subject and ch.fact_swaps >= _TEMPLATE_MIN_FACT_SHARE * ch.changed):
         return Verdict(
             Kind.TEMPLATE,
             score,
@@ -508,12 +528,16 @@ def _facts_changed(ch: Changes, options: VerifyOptions) -> bool:
 def _filled_in(ch: Changes) -> bool:
     """A short formula with its figure or name swapped (a notice, a rate): at least
     half the changes are names and numbers, and fewer than ``_FILLED_IN_KEPT`` of them
-    were kept."""
+    were kept, or nothing else changed and fewer than ``_FIGURES_ONLY_KEPT`` were kept
+    (the same notice on another day: "arrange two billion dlrs" / "1.5 billion dlrs")."""
     return (
         ch.fact_swaps >= 1
         and 2 * ch.fact_swaps >= ch.changed
         and ch.facts - ch.facts_kept >= 2
-        and ch.facts_kept < _FILLED_IN_KEPT * ch.facts
+        and (
+            ch.facts_kept < _FILLED_IN_KEPT * ch.facts
+            or (ch.fact_swaps == ch.changed and ch.facts_kept < _FIGURES_ONLY_KEPT * ch.facts)
+        )
     )
 
 
@@ -521,10 +545,12 @@ def worth_reporting(
     verdict: Verdict, ev: Evidence, threshold: float, options: VerifyOptions
 ) -> bool:
     """Whether a measured pair is worth reporting: its score reaches ``threshold``, or
-    it shares a passage of at least ``passage_words`` words (unless that is 0), however
-    long the documents around it are."""
+    it shares a passage (at least ``passage_words`` words, unless that is 0, in at least
+    ``_PASSAGE_SENTENCES`` sentences), however long the documents around it are."""
     passage = options.passage_words
-    return verdict.score >= threshold or 0 < passage <= min(ev.copied_a, ev.copied_b)
+    return verdict.score >= threshold or (
+        0 < passage <= min(ev.copied_a, ev.copied_b) and ev.aligned_sentences >= _PASSAGE_SENTENCES
+    )
 
 
 def _spun(ev: Evidence, options: VerifyOptions) -> str:
@@ -537,8 +563,9 @@ def _spun(ev: Evidence, options: VerifyOptions) -> str:
         or rate < options.spun_rate
         or ch.fact_share > _SPUN_MAX_FACT_SHARE
         or min(ev.copied_a, ev.copied_b) < _MIN_SPUN_WORDS
+        or ev.aligned_sentences < _SPUN_SENTENCES
     ):
-        return ""
+        return ""  # too little swapped, or one re-edited background sentence or two
     isolated = ch.isolated / ch.changed if ch.changed else 0.0
     if ev.verbatim >= options.verbatim and (
         rate < 2 * options.spun_rate

@@ -42,6 +42,7 @@ from dedup.tokens import Tokens
 __all__ = [
     "ARTICLES",
     "FUNCTION_WORDS",
+    "NUMBER_WORDS",
     "VIEWS",
     "View",
     "facts",
@@ -71,6 +72,12 @@ FUNCTION_WORDS = frozenset(
     can could would should will shall may might must not no
     all any both each either neither every few many much most more some such
     only also very too just even still yet already again ever never""".split()
+)
+# English cardinal number words: a template fills them in as it does figures.
+NUMBER_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen
+    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
+    seventy eighty ninety hundred thousand million billion trillion""".split()
 )
 # Spinners swap articles for one another ("the" -> "a"): one key for all three.
 ARTICLES = {"the": "a", "an": "a"}
@@ -121,8 +128,14 @@ def facts(tokens: Tokens) -> list[bool]:
 
 
 def numbers(tokens: Tokens) -> list[bool]:
-    """Whether each word has a digit (a figure, a date, a price)."""
-    return [any(ch.isdigit() for ch in key) for key in tokens.keys]
+    """Whether each word is a number: has a digit (a figure, a date, a price) or is a
+    number word ("seven ships", "two million").
+
+    >>> from dedup.tokens import tokenize
+    >>> numbers(tokenize("Seven ships, 12 barges and one tug"))
+    [True, False, True, False, False, True, False]
+    """
+    return [key in NUMBER_WORDS or any(ch.isdigit() for ch in key) for key in tokens.keys]
 
 
 def skeleton_keys(tokens: Tokens) -> list[str]:

@@ -133,9 +133,7 @@ def test_no_color_turns_colours_off(runner: CliRunner, pair: list[str]) -> None:
 
 
 def test_stdin_can_be_one_side(runner: CliRunner, original: Path, spun: Path) -> None:
-    code, out, err = _run(
-        runner, "-", str(spun), "--format", "json", input=original.read_bytes()
-    )
+    code, out, err = _run(runner, "-", str(spun), "--format", "json", input=original.read_bytes())
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert (data["original"]["name"], data["copy"]["name"]) == ("-", str(spun))

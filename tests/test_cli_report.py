@@ -78,7 +78,7 @@ def test_report_lists_each_pair_with_its_diff(
     score = json.loads(runner.invoke(main, ["scan", str(seeds), "--format", "json"]).stdout)
     assert row[4] == f"{score['matches'][0]['score']:.3f}"
     assert parsed.sections == ["diff-1"]
-    assert page.count("<details id=\"pair-1\"><summary>") == 1  # collapsed until opened
+    assert page.count('<details id="pair-1"><summary>') == 1  # collapsed until opened
     assert ("original: said", "pronounced") in parsed.marks  # the copy's side
     assert ("copy: pronounced", "said") in parsed.marks  # the original's side
     assert "002_332438ef7e52e727.txt looks like the original" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -111,9 +112,7 @@ def test_kind_filter() -> None:
 
 def test_progress_is_reported() -> None:
     calls: list[tuple[str, int, int | None]] = []
-    Detector().scan(
-        seed_documents(), progress=lambda *call: calls.append(call), total=5, workers=1
-    )
+    Detector().scan(seed_documents(), progress=lambda *call: calls.append(call), total=5, workers=1)
     assert calls[:5] == [("reading", i, 5) for i in range(1, 6)]
     assert calls[5] == ("fingerprinting", 5, 5)
     assert calls[-1][0] == "comparing"
@@ -197,3 +196,28 @@ def test_index_add_many_stores_in_batches_and_reports_problems_in_order(
         found = index.check(seed(SPUN), doc_id="incoming")
     assert [p.source for p in problems] == ["tiny", "broken.bin"]
     assert [(m.a, m.kind) for m in found] == [(ORIGINAL, Kind.SPUN)]
+
+
+def _page_with_a_passage(passage: str) -> str:
+    """A long page of other real articles with ``passage`` in the middle."""
+    others = [seed(p.name) for p in sorted(SEEDS.glob("*.txt")) if p.name not in (ORIGINAL, SPUN)]
+    return "\n\n".join([others[0], others[1], passage, others[2], others[0].upper()])
+
+
+def _passage() -> str:
+    paragraphs = [p for p in seed(ORIGINAL).split("\n\n") if len(p.split()) > 20]
+    return "\n\n".join(paragraphs[6:10])
+
+
+def test_scan_finds_a_passage_that_is_a_small_share_of_a_long_page() -> None:
+    passage = _passage()
+    page = _page_with_a_passage(passage)
+    assert 100 <= len(passage.split()) <= 0.1 * len(page.split())
+    docs = [Document("original", seed(ORIGINAL)), Document("page", page)]
+    found = Detector().scan(docs).matches
+    assert [(m.a, m.b, m.kind) for m in found] == [("original", "page", Kind.PARTIAL)]
+    assert found[0].score < 0.15  # reported for the passage, not for its share
+    assert min(found[0].evidence.copied_a, found[0].evidence.copied_b) >= 80
+    # whole-document MinHash alone does not propose the pair
+    lsh_only = DetectorOptions(lsh=dataclasses.replace(DetectorOptions().lsh, passage_anchors=0))
+    assert Detector(options=lsh_only).scan(docs).matches == ()

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from dedup.fingerprint import fingerprint, fingerprint_many, fingerprint_text
 from dedup.hashing import (
+    ANCHOR_SAMPLE,
+    anchor_keys,
     fast_signatures,
     kernel_class,
     line_keys,
@@ -56,19 +58,70 @@ def test_seeds_fast_equals_reference(path: Path) -> None:
 # initials, sentence ends with closing quotes, line breaks, typographic punctuation,
 # folded and unfoldable non-ASCII letters, neutral symbols.
 _ALPHABET = list("aAbBsSzZ09_ .'-!?\")]\n\t,;") + list("’”“…–—•ğşıéÖßΣ\u00a0\u2028©")
-_WORDS = ["U.S.", "Mr.", "B.", "Moscow's", "the", "The", "said", "Kerry", "50-minute",
-          "etc.", "St.", "x", "I", "e.g.", "an", "of", "to", "with", "in"]
+_WORDS = [
+    "U.S.",
+    "Mr.",
+    "B.",
+    "Moscow's",
+    "the",
+    "The",
+    "said",
+    "Kerry",
+    "50-minute",
+    "etc.",
+    "St.",
+    "x",
+    "I",
+    "e.g.",
+    "an",
+    "of",
+    "to",
+    "with",
+    "in",
+]
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet=_ALPHABET, max_size=30), max_size=6).map("\n".join))
 def test_line_keys_fast_equals_reference(text: str) -> None:
-    _, _, counts, (keys, words, offsets) = fingerprint_many([text])
+    _, _, counts, (keys, words, offsets), _ = fingerprint_many([text])
     if counts[0] < 0:
         return
     ref_keys, ref_words = line_keys(tokenize(text))
     np.testing.assert_array_equal(keys[offsets[0] : offsets[1]], ref_keys)
     np.testing.assert_array_equal(words[offsets[0] : offsets[1]], ref_words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_WORDS), st.text(alphabet=_ALPHABET, max_size=6)),
+        max_size=80,
+    ).map(" ".join)
+)
+def test_anchors_fast_equal_reference(text: str) -> None:
+    _, _, counts, _, (keys, offsets) = fingerprint_many([text])
+    if counts[0] < 0:  # the reference path computed them: equal by construction
+        return
+    np.testing.assert_array_equal(keys[offsets[0] : offsets[1]], anchor_keys(tokenize(text)))
+
+
+def test_anchors_are_a_sample_of_the_word_and_function_word_shingles() -> None:
+    text = SEEDS[2].read_text(encoding="utf-8")
+    tokens = tokenize(text)
+    anchors = anchor_keys(tokens)
+    assert np.all(np.diff(anchors.astype(np.int64)) > 0)  # sorted, distinct
+    words = len(tokens) - VIEWS["words"].k + 1
+    functions = len(VIEWS["function"].select(tokens)) - VIEWS["function"].k + 1
+    # one shingle in ANCHOR_SAMPLE is kept, by hash: within 30% of the expectation
+    expected = (words + functions) / ANCHOR_SAMPLE
+    assert 0.7 * expected <= len(anchors) <= 1.3 * expected
+    # a passage keeps its anchors inside any other text
+    passage = " ".join(text.split()[200:400])
+    inside = anchor_keys(tokenize("Something else entirely. " * 50 + passage))
+    shared = np.intersect1d(anchor_keys(tokenize(passage)), inside)
+    assert len(shared) >= 0.8 * len(anchor_keys(tokenize(passage)))
+    assert len(anchor_keys(tokenize("too short"))) == 0
 
 
 @settings(max_examples=300, deadline=None)
@@ -127,8 +180,11 @@ def test_fingerprint_many_equals_one_at_a_time() -> None:
         "one",
         "emoji \U0001f600 take the reference path too, as do lone \ud800 surrogates",
     ]
-    signatures, digests, counts, (keys, line_words, offsets) = fingerprint_many(texts)
+    signatures, digests, counts, (keys, line_words, offsets), anchors = fingerprint_many(texts)
     for row, text in enumerate(texts):
+        np.testing.assert_array_equal(
+            anchors[0][anchors[1][row] : anchors[1][row + 1]], anchor_keys(tokenize(text))
+        )
         fp, words = fingerprint_text(text)
         assert (counts[row], digests[row]) == (words, fp.digest)
         ref_keys, ref_words = line_keys(tokenize(text))

@@ -43,8 +43,12 @@ def test_exact_groups_expand_to_every_member() -> None:
     )
     pairs = {(m.a, m.b): m.kind for m in result.matches}
     assert pairs == {
-        ("a", "b"): Kind.EXACT, ("a", "c"): Kind.EXACT, ("b", "c"): Kind.EXACT,
-        ("a", "s"): Kind.SPUN, ("b", "s"): Kind.SPUN, ("c", "s"): Kind.SPUN,
+        ("a", "b"): Kind.EXACT,
+        ("a", "c"): Kind.EXACT,
+        ("b", "c"): Kind.EXACT,
+        ("a", "s"): Kind.SPUN,
+        ("b", "s"): Kind.SPUN,
+        ("c", "s"): Kind.SPUN,
     }
     # evidence is oriented: "s" (the spun copy) is always b
     spun_side = [m.evidence.aligned_b for m in result.matches if m.b == "s"]

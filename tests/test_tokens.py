@@ -12,7 +12,14 @@ def test_offsets_point_into_the_original_text() -> None:
     text = "In sign of U.S. alarm, “Washington’s” 50-minute call."
     toks = tokenize(text)
     assert [text[s:e] for s, e in zip(toks.starts, toks.ends, strict=True)] == [
-        "In", "sign", "of", "U.S", "alarm", "Washington’s", "50-minute", "call",
+        "In",
+        "sign",
+        "of",
+        "U.S",
+        "alarm",
+        "Washington’s",
+        "50-minute",
+        "call",
     ]
     assert toks.keys[3] == "us"
     assert toks.keys[5] == "washington"
@@ -26,7 +33,9 @@ def test_sentences_do_not_break_at_initials_or_abbreviations() -> None:
 def test_paragraphs_split_at_line_breaks() -> None:
     toks = tokenize("First line here.\n\nSecond paragraph here.\nThird.")
     assert [toks.keys[a:b] for a, b in toks.paragraphs] == [
-        ["first", "line", "here"], ["second", "paragraph", "here"], ["third"],
+        ["first", "line", "here"],
+        ["second", "paragraph", "here"],
+        ["third"],
     ]
 
 

@@ -13,8 +13,11 @@ from dedup.views import VIEWS, shingles, skeleton, skeleton_keys, words
 
 def test_words_are_5_grams_of_folded_words() -> None:
     got = words(tokenize("The U.S. military said more than six"))
-    assert got == {"the us military said more", "us military said more than",
-                   "military said more than six"}
+    assert got == {
+        "the us military said more",
+        "us military said more than",
+        "military said more than six",
+    }
 
 
 def test_skeleton_keeps_names_and_numbers_in_order() -> None:
@@ -28,10 +31,14 @@ def test_skeleton_drops_sentence_initial_common_words_only() -> None:
 
 
 def test_skeleton_survives_a_spinner() -> None:
-    original = tokenize("Defense chiefs from the United States and Russia held their "
-                        "first direct talks with Ashton B. Carter in London.")
-    spun = tokenize("Defense chiefs from a United States and Russia reason their "
-                    "initial approach talks with Ashton B. Carter in London.")
+    original = tokenize(
+        "Defense chiefs from the United States and Russia held their "
+        "first direct talks with Ashton B. Carter in London."
+    )
+    spun = tokenize(
+        "Defense chiefs from a United States and Russia reason their "
+        "initial approach talks with Ashton B. Carter in London."
+    )
     assert skeleton(original) == skeleton(spun)
     common = words(original) & words(spun)
     assert len(common) / len(words(original) | words(spun)) < 0.15

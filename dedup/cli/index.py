@@ -107,6 +107,7 @@ def add(
         if bars is not None:
             items = list(items)  # to know the total for the bar
             total = len(items)
+
         def counted() -> Iterator[Document | Problem]:
             for done, item in enumerate(items, 1):
                 yield item

@@ -119,5 +119,3 @@ def _write(path: str, page: str) -> None:
             stream.write(page)
     except OSError as exc:
         raise Failure(f"{path}: cannot write: {(exc.strerror or str(exc)).lower()}") from None
-
-
