@@ -14,6 +14,11 @@ Reproduce with ``python -m benchmarks.reuters`` (figures as markdown) or
 * **planted spun copies**: stories of at least 150 words, their hard line wraps undone
   into paragraphs (the simulator works on paragraphs), spun at 20, 35 and 50% with
   WordNet (:mod:`benchmarks.spinsim`) and compared with their original.
+* **planted passages**: from stories of at least 250 words, a run of whole paragraphs
+  (not the headline) of at least 120 words, verbatim or spun at 20 or 35%, pasted among
+  the paragraphs of 12 other stories drawn at random (a page of about 1,700 words, so
+  the passage is under a tenth of it). The pages go into the same scan as the corpus;
+  a passage is found when its page ~ source pair is reported as a copy.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import gzip
 import json
 import random
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -65,16 +71,61 @@ class ReutersResult:
     labels: Counter[tuple[str, str]] = field(default_factory=Counter)
     copies_lost: list[str] = field(default_factory=list)
     planted: dict[float, Counter[str]] = field(default_factory=dict)
+    passages: dict[str, Counter[str]] = field(default_factory=dict)
+    seconds: float = 0.0
 
     @property
     def precision(self) -> float:
         return self.sample_copies / self.sample_reported if self.sample_reported else 0.0
 
     def planted_recall(self, rate: float, kind: str | None = None) -> float:
-        found = self.planted[rate]
-        total = sum(found.values())
-        hits = found[kind] if kind else total - found["missed"]
-        return hits / total if total else 0.0
+        return _recall(self.planted[rate], kind)
+
+    def passage_recall(self, mode: str) -> float:
+        return _recall(self.passages[mode], None)
+
+
+def _recall(found: Counter[str], kind: str | None) -> float:
+    total = sum(found.values())
+    hits = found[kind] if kind else total - found["missed"]
+    return hits / total if total else 0.0
+
+
+PASSAGE_MODES = {"verbatim": 0.0, "spun 20%": 0.2, "spun 35%": 0.35}
+"""How a planted passage is copied: the spin rate of each mode."""
+
+
+def planted_passages(
+    texts: dict[str, str], *, count: int, seed: int
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Pages with a passage of a story pasted among other stories: page id -> text, and
+    ``(page, source story, mode)`` for each (see the module docs)."""
+    from benchmarks.spinsim import Spinner, word_count
+
+    spinner = Spinner()
+    rng = random.Random(seed)
+    ids = list(texts)
+    long = [i for i in ids if word_count(texts[i]) >= 250]
+    pages: dict[str, str] = {}
+    planted: list[tuple[str, str, str]] = []
+    for n, source in enumerate(rng.sample(long, min(count, len(long)))):
+        paras = paragraphs(texts[source]).split("\n\n")[1:]  # not the headline
+        start = rng.randrange(max(1, len(paras) - 3))
+        chunk: list[str] = []
+        while start < len(paras) and sum(len(p.split()) for p in chunk) < 120:
+            chunk.append(paras[start])
+            start += 1
+        passage = "\n\n".join(chunk)
+        for mode, rate in PASSAGE_MODES.items():
+            copied = (
+                spinner.spin(passage, rate=rate, seed=f"{source}:{mode}").text if rate else passage
+            )
+            others = [paragraphs(texts[h]) for h in rng.sample(ids, 13) if h != source][:12]
+            at = rng.randrange(len(others) + 1)
+            page = f"page/{mode.replace(' ', '').replace('%', '')}/{n}"
+            pages[page] = "\n\n".join([*others[:at], copied, *others[at:]])
+            planted.append((page, source, mode))
+    return pages, planted
 
 
 def _labels() -> Iterator[dict[str, str]]:
@@ -82,14 +133,22 @@ def _labels() -> Iterator[dict[str, str]]:
         yield from map(json.loads, f)
 
 
-def run(*, planted: int = 100, seed: int = 2026) -> ReutersResult:
-    """Scan the corpus, judge the labelled sample, and plant ``planted`` spun copies at
-    each rate."""
+def run(*, planted: int = 100, passages: int = 150, seed: int = 2026) -> ReutersResult:
+    """Scan the corpus with ``passages`` pages of planted passages per mode, judge the
+    labelled sample, and plant ``planted`` spun copies at each rate."""
     texts = stories()
     result = ReutersResult()
-    scan = Detector().scan(Document(i, t) for i, t in texts.items())
+    pages, pasted = planted_passages(texts, count=passages, seed=seed) if passages else ({}, [])
+    start = time.perf_counter()
+    scan = Detector().scan(Document(i, t) for i, t in {**texts, **pages}.items())
+    result.seconds = time.perf_counter() - start
     pairs: dict[tuple[str, str], Match] = {(m.a, m.b): m for m in scan.matches}
-    result.reported = Counter(m.kind.value for m in scan.matches)
+    result.reported = Counter(
+        m.kind.value for m in scan.matches if m.a not in pages and m.b not in pages
+    )
+    for page, source, mode in pasted:
+        match = pairs.get((min(page, source), max(page, source)))
+        result.passages.setdefault(mode, Counter())[match.kind.value if match else "missed"] += 1
     for label in _labels():
         match = pairs.get((label["a"], label["b"]))
         result.labels[(label["label"], match.kind.value if match else "-")] += 1
@@ -112,7 +171,10 @@ def run(*, planted: int = 100, seed: int = 2026) -> ReutersResult:
                 copy = spinner.spin(base, rate=rate, seed=doc_id).text
                 match = detector.compare(base, copy)
                 ok = match.score >= detector.options.threshold and match.kind.value in {
-                    "exact", "near-duplicate", "partial", "spun"
+                    "exact",
+                    "near-duplicate",
+                    "partial",
+                    "spun",
                 }
                 found[match.kind.value if ok else "missed"] += 1
             result.planted[rate] = found
@@ -122,7 +184,9 @@ def run(*, planted: int = 100, seed: int = 2026) -> ReutersResult:
 def markdown(result: ReutersResult) -> str:
     """The figures as markdown tables."""
     lines = [
-        "| reported at default settings | pairs |",
+        f"One scan of the stories and the pages of planted passages: {result.seconds:.0f} s.",
+        "",
+        "| reported at default settings (between stories) | pairs |",
         "|---|---|",
         *[f"| {kind} | {n} |" for kind, n in sorted(result.reported.items())],
         "",
@@ -137,6 +201,11 @@ def markdown(result: ReutersResult) -> str:
         "|---|---|---|",
         *[f"| {lab} | {kind} | {n} |" for (lab, kind), n in sorted(result.labels.items())],
     ]
+    if result.passages:
+        lines += ["", "| planted passages | found | kinds |", "|---|---|---|"]
+        for mode, found in result.passages.items():
+            kinds = ", ".join(f"{k} {n}" for k, n in sorted(found.items()))
+            lines.append(f"| {mode} | {result.passage_recall(mode):.3f} | {kinds} |")
     if result.planted:
         lines += ["", "| planted spun copies | found | called spun | kinds |", "|---|---|---|---|"]
         for rate, found in result.planted.items():
@@ -151,8 +220,9 @@ def markdown(result: ReutersResult) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--planted", type=int, default=100, help="stories to spin per rate")
+    parser.add_argument("--passages", type=int, default=150, help="passages to plant per mode")
     args = parser.parse_args()
-    result = run(planted=args.planted)
+    result = run(planted=args.planted, passages=args.passages)
     print(markdown(result), end="")
     for line in result.copies_lost:
         print(f"- not reported, labelled copy: {line}")

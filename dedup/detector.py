@@ -62,7 +62,7 @@ class Detector:
             if index is not None
             else MemoryIndex(fingerprint=self.options.fingerprint, lsh=self.options.lsh)
         )
-        self._cache: OrderedDict[str, Prepared] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
 
     # -- single documents -------------------------------------------------------------
 
@@ -92,12 +92,10 @@ class Detector:
         fp, words = fingerprint_text(text, options=self.options.fingerprint)
         self._check_length(doc_id, words)
         self._index.insert(doc_id, fp, text)
-        self._cache.pop(doc_id, None)
 
     def remove(self, doc_id: str) -> None:
         """Forget a document."""
         self._index.remove(doc_id)
-        self._cache.pop(doc_id, None)
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._index
@@ -275,8 +273,6 @@ class Detector:
         else:
             for doc_id, fp, text in zip(ids, fingerprints, texts, strict=True):
                 self._index.insert(doc_id, fp, text)
-        for doc_id in ids:
-            self._cache.pop(doc_id, None)
 
     def _verify(self, a: Prepared, b: Prepared, *, exact: bool, by_id: bool = True) -> Match | None:
         """The match of ``a`` and ``b`` if it reaches the threshold; with ``by_id``, the
@@ -307,15 +303,19 @@ class Detector:
         }
 
     def _prepared(self, doc_id: str) -> Prepared:
-        prepared = self._cache.get(doc_id)
+        """The indexed document, prepared. The cache is keyed by id *and* text, read
+        from the index each time: whoever replaced the document (``Index.add``, another
+        worker on the same Redis or SQLite index), a stale preparation is never used."""
+        text = self._index.text(doc_id)
+        key = (doc_id, text)
+        prepared = self._cache.get(key)
         if prepared is None:
-            text = self._index.text(doc_id)
             prepared = prepare(doc_id, text, fingerprint=self.options.fingerprint)
-            self._cache[doc_id] = prepared
+            self._cache[key] = prepared
             while len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
         else:
-            self._cache.move_to_end(doc_id)
+            self._cache.move_to_end(key)
         return prepared
 
 

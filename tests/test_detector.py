@@ -221,3 +221,23 @@ def test_scan_finds_a_passage_that_is_a_small_share_of_a_long_page() -> None:
     # whole-document MinHash alone does not propose the pair
     lsh_only = DetectorOptions(lsh=dataclasses.replace(DetectorOptions().lsh, passage_anchors=0))
     assert Detector(options=lsh_only).scan(docs).matches == ()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_a_replaced_document_is_verified_as_it_is_now(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    location = (
+        str(tmp_path / "feed.db") if backend == "sqlite" else request.getfixturevalue("redis_url")
+    )
+    original, spun = seed(ORIGINAL), seed(SPUN)
+    with Index.open(location) as index:
+        index.add("a", original)
+        assert [m.kind for m in index.check(original, doc_id="q")] == [Kind.EXACT]
+        index.add("a", spun)  # a new version of "a", written past the detector
+        found = index.check(original, doc_id="q")
+        assert [(m.a, m.kind) for m in found] == [("a", Kind.SPUN)]
+        # and another worker replacing it is seen as well
+        with Index.open(location) as other:
+            other.add("a", original)
+        assert [m.kind for m in index.check(original, doc_id="q")] == [Kind.EXACT]
