@@ -213,10 +213,10 @@ def unwrap(text: str) -> str:
     lines of a text wrapped at 70 characters would cut its sentences apart, which no
     spinner does. Text without blank lines is one paragraph per line already.
 
-    >>> unwrap("A long\nsentence.\n\nNext one\nhere.")
-    'A long sentence.\n\nNext one here.'
-    >>> unwrap("One paragraph.\nAnother.")
-    'One paragraph.\nAnother.'
+    >>> unwrap("A long\\nsentence.\\n\\nNext one\\nhere.")
+    'A long sentence.\\n\\nNext one here.'
+    >>> unwrap("One paragraph.\\nAnother.")
+    'One paragraph.\\nAnother.'
     """
     blocks = re.split(r"\n[ \t]*\n", text)
     if len(blocks) < 2:

@@ -43,9 +43,11 @@ class Floor:
 
 
 FLOORS = {
-    # No target in the issue: the levels measured on the Clough & Stevenson corpus.
-    "cs-pairwise": Floor({"cut": 0.89, "light": 1.0, "heavy": 0.73}),
-    "cs-scan": Floor({"cut": 0.89, "light": 0.68, "heavy": 0.42}),
+    # No target in the issue: the levels measured on the Clough & Stevenson corpus,
+    # counting only pairs a scan would report as a copy (kinds issue, 2026-12-01; before
+    # it, pairwise counted any kind over the threshold: cut 0.89, light 1.0, heavy 0.73).
+    "cs-pairwise": Floor({"cut": 0.84, "light": 0.68, "heavy": 0.47}),
+    "cs-scan": Floor({"cut": 0.84, "light": 0.68, "heavy": 0.52}),
     # Target recall 0.98 everywhere, met at every rate since the function-word view
     # (before it, 35%: 0.93, 50%: 0.77, lost at the LSH stage).
     "spin": Floor(

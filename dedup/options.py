@@ -115,9 +115,9 @@ class VerifyOptions:
         spun_substitutions: at least this many words swapped one for one (other than
             names and numbers) before a pair can be ``spun``.
         spun_rate: and at least this share of the aligned words.
-        passage_words: a copied passage of at least this many words (on each side) is
-            reported whatever share of the documents it is (0: only ``threshold``
-            decides).
+        passage_words: a copied passage of at least this many words (on each side), in
+            three sentences or more, is reported whatever share of the documents it is
+            (0: only ``threshold`` decides).
     """
 
     sentence_similarity: float = 0.4

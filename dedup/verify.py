@@ -433,7 +433,9 @@ _SPUN_MIN_ISOLATED = 0.25  # share of the changed words that are isolated one-fo
 _SPUN_MAX_INDELS = 0.4  # share of the changed words inserted or deleted
 _EDITED_WORDS = 60  # an edited copy (words inserted, deleted, reworded) aligns this many
 _EDITED_SENTENCES = 3  # in this many sentences
-_EDITED_VERBATIM = 0.5  # and keeps this share verbatim
+_EDITED_VERBATIM = 0.6  # and keeps this share verbatim
+_REWORDED_VERBATIM = 0.5  # or this share, when the whole story is reworded:
+_REWORDED_ALIGNED = 0.5  # at least this share of each text aligned (not one background block)
 _PARTIAL_SENTENCES = 2  # a partial copy is a passage: more than one sentence
 _PASSAGE_SENTENCES = 3  # a passage reported whatever share of its documents it is
 
@@ -482,9 +484,16 @@ def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None
     if spun:
         return Verdict(Kind.SPUN, score, f"{spun}; {facts_note}")
     edited = (
-        ev.verbatim >= _EDITED_VERBATIM
+        (
+            ev.verbatim >= _EDITED_VERBATIM
+            or (
+                ev.verbatim >= _REWORDED_VERBATIM
+                and min(ev.aligned_a, ev.aligned_b) >= _REWORDED_ALIGNED
+            )
+        )
         and ev.aligned_sentences >= _EDITED_SENTENCES
         and min(ev.copied_a, ev.copied_b) >= _EDITED_WORDS
+        and (ch.fact_swaps <= 1 or ch.facts_kept >= _FILLED_IN_KEPT * ch.facts)
     )
     if (ev.verbatim >= options.verbatim or edited) and not facts_changed:
         verbatim = f"{ev.verbatim:.0%} of the aligned words verbatim"

@@ -97,8 +97,9 @@ def match_options(command: F) -> F:
             type=click.IntRange(min=0),
             default=VerifyOptions().passage_words,
             show_default=True,
-            help="Also report a copied passage of this many words, however small a share "
-            "of the documents it is (0: only --threshold decides).",
+            help="Also report a copied passage of this many words (in 3 sentences or "
+            "more), however small a share of the documents it is (0: only --threshold "
+            "decides).",
         ),
         click.option(
             "--kind",
