@@ -41,7 +41,6 @@ a consumer can pair outcomes with inputs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -50,7 +49,7 @@ from dedup.detector import Index
 from dedup.errors import InputError, OptionsError, RecordError
 from dedup.extract import main_text
 from dedup.model import Match
-from dedup.sources import json_lines, json_type
+from dedup.sources import json_lines, json_record, json_type
 
 __all__ = ["MAX_LINE_BYTES", "Checked", "Entry", "Extract", "Rejected", "parse", "process", "watch"]
 
@@ -197,12 +196,7 @@ def parse(line: bytes | str, *, extract: Extract = main_text) -> Entry | None:
     raw = raw.removeprefix("\ufeff").rstrip("\r\n")
     if not raw.strip():
         return None
-    try:
-        record = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(record, dict):
-        raise RecordError(f'expected a JSON object with an "id", got {json_type(record)}')
+    record = json_record(raw)
     if "id" not in record:
         raise RecordError('missing "id" field')
     doc_id = record["id"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -359,10 +360,16 @@ def _run(
         # load the compiled kernel once here, so forked workers do not each load it
         fingerprint_many(["warm up"], options=options.fingerprint)
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
+        with context.Pool(workers, initializer=_leave_interrupts_to_the_parent) as pool:
             for result, size in zip(pool.imap(func, chunks), sizes, strict=True):
                 yield result
                 if tick is not None:
                     tick(size, items)
     finally:
         _TEXTS, _IDS, _CACHE = (), (), _Prepared()
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """In a worker: ignore Ctrl-C, which reaches every process of the job; the parent
+    stops the pool (leaving it terminates the workers) and reports the interrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

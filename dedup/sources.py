@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import PurePath
@@ -36,7 +37,7 @@ from dedup.errors import InputError, OptionsError, RecordError
 from dedup.model import Problem
 from dedup.normalize import decode
 
-__all__ = ["MAX_BYTES", "json_lines", "json_type", "read"]
+__all__ = ["MAX_BYTES", "json_lines", "json_record", "json_type", "read"]
 
 MAX_BYTES = 5_000_000
 """Default cap on the bytes read from one file or JSON line: about 800,000 words."""
@@ -218,6 +219,44 @@ def json_lines(stream: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | 
             yield number, line
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_record(raw: str) -> dict[str, object]:
+    """The JSON object on one line of a feed or a ``.jsonl`` file, whatever the line
+    holds: every way it can fail is a :class:`~dedup.errors.RecordError` naming the
+    problem, never another exception (a number of thousands of digits, nesting
+    thousands deep). A lone surrogate escape (``"\\ud800"``, not text in any encoding)
+    is refused in the ``id`` and replaced by U+FFFD in any other string field.
+
+    Both readers of JSON lines (:func:`read` and :func:`dedup.feed.parse`) use it, so
+    they accept and refuse the same lines.
+
+    >>> json_record('{"id": "a", "text": "caf\\ud800"}')["text"]
+    'caf\ufffd'
+    >>> json_record('[1]')
+    Traceback (most recent call last):
+    ...
+    dedup.errors.RecordError: expected a JSON object with an "id", got an array
+    """
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise RecordError("not valid JSON for dedup: nested too deeply") from None
+    except ValueError as exc:  # an integer beyond Python's conversion limit
+        raise RecordError(f"not valid JSON for dedup: {str(exc).split(':')[0].lower()}") from None
+    if not isinstance(record, dict):
+        raise RecordError(f'expected a JSON object with an "id", got {json_type(record)}')
+    for name, value in record.items():
+        if isinstance(value, str) and _SURROGATE.search(value):
+            if name == "id":
+                raise RecordError('"id" holds a lone surrogate escape (\\ud800-\\udfff), not text')
+            record[name] = _SURROGATE.sub("\ufffd", value)
+    return record
+
+
 def _record(line: bytes) -> Document | None:
     """The document on one JSON line; ``None`` for a blank line.
 
@@ -234,14 +273,7 @@ def _record(line: bytes) -> Document | None:
     raw = decode(line).rstrip("\r\n")  # so a column is the column in the file
     if not raw.strip():
         return None
-    try:
-        record = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(record, dict):
-        raise RecordError(
-            f'expected an object with "id" and "text" fields, got {json_type(record)}'
-        )
+    record = json_record(raw)
     for name in ("id", "text"):
         if name not in record:
             raise RecordError(f'missing "{name}" field')

@@ -367,3 +367,63 @@ def test_scan_help_documents_the_exit_status(runner: CliRunner) -> None:
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
 def test_every_command_is_in_the_readme(path: tuple[str, ...]) -> None:
     assert f"dedup {' '.join(path)}" in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "message"),
+    [
+        pytest.param(MemoryError(), 3, "dedup: error: out of memory", id="memory"),
+        pytest.param(
+            ZeroDivisionError("division by zero"),
+            3,
+            "dedup: error: internal error, a bug in dedup (ZeroDivisionError: division by zero)",
+            id="bug",
+        ),
+        pytest.param(KeyboardInterrupt(), 130, "dedup: error: interrupted", id="ctrl-c"),
+    ],
+)
+def test_a_crash_or_an_interrupt_is_never_exit_1(
+    runner: CliRunner,
+    seeds: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: BaseException,
+    status: int,
+    message: str,
+) -> None:
+    # the failure is planted in the library, under the command line being tested
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr("dedup.detector.Detector.scan", fail)
+    result = runner.invoke(main, ["scan", str(seeds)])
+    assert result.exit_code == status
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_stops_a_real_scan_with_status_130(tmp_path: Path) -> None:
+    import gzip
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = Path(__file__).resolve().parent.parent / "benchmarks/data/reuters-21578"
+    data = tmp_path / "reuters.jsonl"
+    with gzip.open(corpus / "reuters-21578.jsonl.gz", "rb") as f, data.open("wb") as out:
+        shutil.copyfileobj(f, out)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dedup.cli", "scan", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
+    time.sleep(4)  # well inside a scan that takes half a minute
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: to every process of the job
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert b"dedup: error: interrupted" in err
+    assert b"Traceback" not in err

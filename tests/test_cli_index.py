@@ -96,6 +96,30 @@ def test_bad_inputs_are_warnings_and_the_rest_is_added(
     )
 
 
+def test_hostile_json_lines_are_warnings_and_every_other_record_is_added(
+    runner: CliRunner, store: str, tmp_path: Path, seeds: Path
+) -> None:
+    good = [
+        json.dumps({"id": f"story-{i}", "text": path.read_text(encoding="utf-8")})
+        for i, path in enumerate(sorted(seeds.glob("*.txt")))
+    ]
+    hostile = [
+        '{"id": 1' + "0" * 5000 + ', "text": "x"}',  # over Python's integer digit limit
+        '{"id": "n", "text": ' + "[" * 5000 + "]" * 5000 + "}",  # nested 5,000 deep
+        '{"id": "a\\ud800", "text": "a lone surrogate escape in the id"}',
+    ]
+    lines = [good[0], *hostile[:2], good[1], good[2], hostile[2], good[3], good[4]]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["index", "add", store, str(tmp_path / "feed.jsonl")])
+    assert result.exit_code == 0
+    assert result.stdout == "added 5 documents; the index holds 5\n"
+    warnings = result.stderr.splitlines()
+    assert [w.split(": ")[2] for w in warnings] == [
+        f"{tmp_path / 'feed.jsonl'}:{n}" for n in (2, 3, 6)
+    ]
+    assert "Traceback" not in result.stderr
+
+
 def test_quiet_silences_warnings(runner: CliRunner, store: str, library: Path) -> None:
     result = runner.invoke(main, ["index", "add", "-q", store, str(library), "missing.txt"])
     assert (result.exit_code, result.stderr) == (0, "")

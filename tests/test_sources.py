@@ -199,8 +199,22 @@ def test_a_jsonl_file_may_start_with_a_bom(tmp_path: Path) -> None:
             "not valid JSON (Expecting property name enclosed in double quotes at column 13)",
             id="cut-short",
         ),
+        pytest.param([1, 2], 'expected a JSON object with an "id", got an array', id="array"),
         pytest.param(
-            [1, 2], 'expected an object with "id" and "text" fields, got an array', id="array"
+            '{"id": 1' + "0" * 5000 + ', "text": "T."}',
+            "not valid JSON for dedup: exceeds the limit (4300 digits) for integer string "
+            "conversion",
+            id="huge-number",
+        ),
+        pytest.param(
+            '{"id": "x", "text": ' + "[" * 5000 + "]" * 5000 + "}",
+            "not valid JSON for dedup: nested too deeply",
+            id="deep-nesting",
+        ),
+        pytest.param(
+            '{"id": "a\\ud800", "text": "T."}',
+            '"id" holds a lone surrogate escape (\\ud800-\\udfff), not text',
+            id="surrogate-id",
         ),
         pytest.param({"text": "T."}, 'missing "id" field', id="no-id"),
         pytest.param({"id": "x"}, 'missing "text" field', id="no-text"),
@@ -244,6 +258,11 @@ def test_a_bad_json_line_is_a_problem_naming_file_and_line(
         Problem("data.jsonl:2", message),
         Document("z", "3."),
     ]
+
+
+def test_a_lone_surrogate_in_a_text_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "data.jsonl").write_text('{"id": "a", "text": "caf\\ud800 au lait"}\n')
+    assert _read(tmp_path) == [Document("a", "caf\ufffd au lait")]
 
 
 def test_a_json_line_over_max_bytes_is_skipped_and_the_next_is_read(tmp_path: Path) -> None:

@@ -195,6 +195,22 @@ def test_a_line_over_max_bytes_is_an_error_and_the_feed_goes_on(
             _line(id="h", html=["<p>"]), '"html" must be a string, got an array', id="html"
         ),
         pytest.param(
+            '{"id": 1' + "0" * 5000 + ', "text": "x"}\n',
+            "not valid JSON for dedup: exceeds the limit (4300 digits) for integer string "
+            "conversion",
+            id="huge-number",
+        ),
+        pytest.param(
+            '{"id": "d", "text": ' + "[" * 5000 + "]" * 5000 + "}\n",
+            "not valid JSON for dedup: nested too deeply",
+            id="deep-nesting",
+        ),
+        pytest.param(
+            '{"id": "a\\ud800", "text": "x"}\n',
+            '"id" holds a lone surrogate escape (\\ud800-\\udfff), not text',
+            id="surrogate-id",
+        ),
+        pytest.param(
             b'{"id": "x", "text": "caf\xe9"}\n',
             "not UTF-8 (byte 25 is 0xe9); write JSON lines in UTF-8",
             id="latin-1",

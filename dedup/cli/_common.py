@@ -9,7 +9,9 @@ on stderr; they never stop a run.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TypeVar
 
@@ -23,8 +25,10 @@ from dedup.sources import MAX_BYTES
 
 __all__ = [
     "EXIT_CLEAN",
+    "EXIT_CRASHED",
     "EXIT_FAILED",
     "EXIT_FOUND",
+    "EXIT_INTERRUPTED",
     "Failure",
     "input_options",
     "main",
@@ -40,6 +44,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CLEAN = 0  # ran fine, no duplicates
 EXIT_FOUND = 1  # ran fine, duplicates found
 EXIT_FAILED = 2  # usage error, library error, or nothing could be read
+EXIT_CRASHED = 3  # out of memory, or a bug in dedup (an unexpected exception)
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as a shell reports it)
+TRACEBACK_VARIABLE = "DEDUP_TRACEBACK"  # set to 1 to see where a crash happened
 
 
 class Failure(click.ClickException):
@@ -51,14 +58,40 @@ class Failure(click.ClickException):
         click.echo(f"dedup: error: {self.format_message()}", file=file, err=file is None)
 
 
+class _Interrupted(Failure):
+    """Ctrl-C: the run stopped before its end."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+class _Crashed(Failure):
+    """Out of memory, or an exception dedup did not expect (a bug)."""
+
+    exit_code = EXIT_CRASHED
+
+
 class _Main(click.Group):
-    """The top-level group; turns library errors into :class:`Failure`, once for all."""
+    """The top-level group; turns library errors into :class:`Failure`, once for all,
+    and gives a crash or an interrupt its own exit status, never 1 ("copies found")."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DedupError as exc:
             raise Failure(str(exc)) from exc
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise _Interrupted("interrupted; what was stored before is kept") from None
+        except MemoryError:
+            raise _Crashed("out of memory; lower --max-bytes or split the input") from None
+        except Exception as exc:
+            if os.environ.get(TRACEBACK_VARIABLE) == "1":
+                traceback.print_exc()
+            raise _Crashed(
+                f"internal error, a bug in dedup ({type(exc).__name__}: {exc}); "
+                f"run with {TRACEBACK_VARIABLE}=1 to see where, and report it"
+            ) from None
 
 
 @click.group(cls=_Main, name="dedup")
