@@ -29,6 +29,7 @@ _F2 = np.uint64(0xC2B2AE35)
 _C = np.uint64(0x9E3779B1)
 
 WORD = 200  # class code: a non-ASCII word character whose bytes are its folded form
+INVISIBLE = 201  # class code: a format character (zero-width space...) words run through
 REFERENCE = 255  # class code: a character only the reference path can fold
 
 Bytes = npt.NDArray[np.uint8]
@@ -143,7 +144,7 @@ def _gap(data: Bytes, first: int, stop: int, table: Bytes) -> tuple[bool, bool]:
             newline = True
         if c == 46 or c == 33 or c == 63:
             state = 1
-        elif state == 1 and (c == 34 or c == 39 or c == 41 or c == 93):
+        elif state == 1 and (c == 34 or c == 39 or c == 41 or c == 93 or c == INVISIBLE):
             pass
         elif state == 1 and _is_space(np.uint8(c)):
             ends = True
@@ -221,6 +222,9 @@ def tokenize_bytes(
                 c, w = _decode(data, i, table)
                 if c == REFERENCE:
                     return hashes[:0], capital[:0], initial[:0], function[:0], initial[:0], False
+                if c == INVISIBLE:  # inside the word, not part of its key
+                    i += w
+                    continue
                 if not _is_word(np.uint8(c)):
                     break
                 before_code, before_pos = last_code, last_pos
@@ -228,7 +232,11 @@ def tokenize_bytes(
                 chars += 1
                 i += w
             if i < n and (c == 39 or c == 46 or c == 45) and i + w < n:
-                c2, _ = _decode(data, i + w, table)
+                after = i + w
+                c2, w2 = _decode(data, after, table)
+                while c2 == INVISIBLE and after + w2 < n:  # a connector, then marks
+                    after += w2
+                    c2, w2 = _decode(data, after, table)
                 if c2 == REFERENCE:
                     return hashes[:0], capital[:0], initial[:0], function[:0], initial[:0], False
                 if _is_word(np.uint8(c2)):
@@ -251,7 +259,7 @@ def tokenize_bytes(
                 for k in range(j, j + w):
                     buf[m] = data[k]
                     m += 1
-            elif c != 46 and c != 39:
+            elif c != 46 and c != 39 and c != INVISIBLE:
                 buf[m] = c + 32 if 65 <= c <= 90 else c
                 m += 1
             j += w

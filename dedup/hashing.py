@@ -189,24 +189,33 @@ _SPECIAL = {
 _NEUTRAL = "#"  # neither word, connector, closing quote, terminal nor space
 _CONJOINING = ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))
 _WORD = 200  # keep in step with dedup._kernel.WORD
+_INVISIBLE = 201  # keep in step with dedup._kernel.INVISIBLE
 _REFERENCE = 255  # keep in step with dedup._kernel.REFERENCE
 
 
 def kernel_class(ch: str) -> int:
     """How the kernel reads one non-ASCII character: the code of an ASCII character the
-    tokenizer treats the same way; 200 for a word character that is already folded (a
-    lower-case or caseless letter that cannot compose under NFKC), whose UTF-8 bytes
-    are used as they are; 255 for one only the reference path can fold.
+    tokenizer treats the same way (a letter whose key is one ASCII letter or digit, such
+    as a Cyrillic look-alike or a full-width form, is that letter, upper case if it
+    is); 200 for a word character that is already folded (a lower-case or caseless
+    letter that cannot compose under NFKC), whose UTF-8 bytes are used as they are;
+    201 for an invisible format character, which words run through; 255 for one only
+    the reference path can fold.
 
     >>> [chr(kernel_class(c)) for c in "’”…\u00a0•"]
     ["'", '"', '!', ' ', '#']
-    >>> kernel_class("ğ"), kernel_class("Ö")
-    (200, 255)
+    >>> kernel_class("ğ"), kernel_class("Ö"), kernel_class("\u200b"), chr(kernel_class("С"))
+    (200, 255, 201, 'C')
     """
     if ch in _SPECIAL:
         return ord(_SPECIAL[ch])
+    if unicodedata.category(ch) == "Cf":
+        return _INVISIBLE
     if ch.isalnum() or ch == "_":
-        folded = unicodedata.category(ch) in ("Ll", "Lo") and fold(ch) == ch
+        key = fold(ch)
+        if len(key) == 1 and key.isascii() and key.isalnum():  # "а" (Cyrillic), "Ａ"
+            return ord(key.upper() if ch.isupper() else key)
+        folded = unicodedata.category(ch) in ("Ll", "Lo") and key == ch
         conjoining = any(lo <= ord(ch) <= hi for lo, hi in _CONJOINING)
         return _WORD if folded and not conjoining else _REFERENCE
     if ch.isspace():

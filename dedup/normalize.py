@@ -20,7 +20,7 @@ import unicodedata
 
 from dedup.errors import BinaryInputError
 
-__all__ = ["decode", "fold"]
+__all__ = ["CONFUSABLES", "INVISIBLE", "decode", "fold"]
 
 # Control characters other than the whitespace ones (tab, newlines, form feed).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
@@ -60,6 +60,26 @@ _TRANSLATE = str.maketrans(
         "\u00ad": None,
     }
 )
+
+
+# Format characters (Unicode category Cf: zero-width spaces and joiners, the soft
+# hyphen, direction marks, the byte-order mark...): invisible, so a scraper can put one
+# after every letter and a reader sees the same text. Words run through them and keys
+# drop them (:mod:`dedup.tokens`).
+INVISIBLE = "".join(chr(cp) for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Cf")
+_TRANSLATE.update(dict.fromkeys(map(ord, INVISIBLE)))
+
+# Letters of other scripts that look like a Latin letter or digit, in lower case (after
+# case folding), mapped to it, so a copy with Cyrillic "а" for Latin "a" keeps its keys.
+# From Unicode's confusables data (Cyrillic and Greek letters whose prototype is one
+# ASCII letter), lower case only, so case folding stays consistent ("Мама" and "мама"
+# have one key). Only the key changes; the text and its offsets do not.
+CONFUSABLES = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ү": "y",
+    "ο": "o", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+}  # fmt: skip
+_CONFUSE = str.maketrans(CONFUSABLES)
 
 
 def decode(data: bytes, *, source: str | None = None) -> str:
@@ -120,8 +140,10 @@ def fold(word: str) -> str:
 
     >>> [fold(w) for w in ["U.S.", "Moscow’s", "Ａｓｈｔｏｎ", "some-more"]]
     ['us', 'moscow', 'ashton', 'some-more']
+    >>> fold("w\u200bo\u00adr\u200bd"), fold("Сору")  # invisible marks, Cyrillic look-alikes
+    ('word', 'copy')
     """
-    key = unicodedata.normalize("NFKC", word).translate(_TRANSLATE).casefold()
+    key = unicodedata.normalize("NFKC", word).translate(_TRANSLATE).casefold().translate(_CONFUSE)
     if key.endswith("'s"):
         key = key[:-2]
     return key.replace(".", "").replace("'", "")

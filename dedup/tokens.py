@@ -22,16 +22,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import pairwise
 
-from dedup.normalize import fold
+from dedup.normalize import INVISIBLE, fold
 
 __all__ = ["Tokens", "tokenize"]
 
 # A word: letters/digits, with inner apostrophes, dots, hyphens and dashes ("U.S",
-# "Moscow’s", "50-minute", "some-more").
-_WORD = re.compile(r"\w+(?:['’.\-‐‑–]\w+)*")
+# "Moscow’s", "50-minute", "some-more"), running through invisible format characters
+# (a zero-width space or a soft hyphen after every letter is still one word).
+_IN_WORD = "\\w" + re.escape(INVISIBLE)
+_INV = re.escape(INVISIBLE)
+_WORD = re.compile(rf"\w[{_IN_WORD}]*(?:['’.\-‐‑–][{_INV}]*\w[{_IN_WORD}]*)*")
 # Text between two words that ends a sentence when the next word starts with a capital
 # or a digit: terminal punctuation, optional closing quotes/brackets, then space.
-_SENTENCE_GAP = re.compile(r"[.!?…][\"'”’)\]]*\s")
+_SENTENCE_GAP = re.compile(rf"[.!?…][\"'”’)\]{_INV}]*\s")
 # Abbreviations after which a full stop does not end a sentence.
 # (Keys have no dots: "U.S." is "us", "e.g." is "eg".)
 ABBREVIATIONS = frozenset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,24 @@ def test_a_replaced_document_is_verified_as_it_is_now(
         with Index.open(location) as other:
             other.add("a", original)
         assert [m.kind for m in index.check(original, doc_id="q")] == [Kind.EXACT]
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        pytest.param(lambda t: "\u200b".join(t), id="zero-width-space-after-every-letter"),
+        pytest.param(lambda t: "\u00ad".join(t), id="soft-hyphen-after-every-letter"),
+        pytest.param(
+            lambda t: t.translate(str.maketrans("aeopcxAEOPCXy", "аеорсхАЕОРСХу")),
+            id="cyrillic-look-alikes",
+        ),
+    ],
+)
+def test_an_invisibly_disguised_copy_is_an_exact_copy(disguise: Callable[[str], str]) -> None:
+    original = seed(ORIGINAL)
+    copy = disguise(original)
+    assert copy != original
+    match = Detector().compare(original, copy)
+    assert (match.kind, match.score) == (Kind.EXACT, 1.0)
+    found = Detector().scan([Document("original", original), Document("copy", copy)])
+    assert [(m.a, m.b, m.kind) for m in found.matches] == [("copy", "original", Kind.EXACT)]

@@ -57,7 +57,9 @@ def test_seeds_fast_equals_reference(path: Path) -> None:
 # Characters chosen to exercise every rule: connectors, possessives, abbreviations,
 # initials, sentence ends with closing quotes, line breaks, typographic punctuation,
 # folded and unfoldable non-ASCII letters, neutral symbols.
-_ALPHABET = list("aAbBsSzZ09_ .'-!?\")]\n\t,;") + list("’”“…–—•ğşıéÖßΣ\u00a0\u2028©")
+_ALPHABET = list("aAbBsSzZ09_ .'-!?\")]\n\t,;") + list(
+    "’”“…–—•ğşıéÖßΣ\u00a0\u2028©\u200b\u00ad\u200eаСМоＡ"
+)
 _WORDS = [
     "U.S.",
     "Mr.",
