@@ -99,6 +99,37 @@ def test_scan_datasketch(benchmark: Benchmark, scan_corpus: Corpus) -> None:
     assert candidates >= 1
 
 
+REALTEXT_DOCS = 2000
+
+
+@pytest.fixture(scope="module")
+def realtext() -> list[tuple[str, str]]:
+    from benchmarks.realtext import corpus as realtext_corpus
+
+    return realtext_corpus(REALTEXT_DOCS)
+
+
+@pytest.mark.benchmark(group="scan-realtext")
+def test_realtext_scan_dedup(benchmark: Benchmark, realtext: list[tuple[str, str]]) -> None:
+    run = _timed("realtext dedup", REALTEXT_DOCS, dedup_scan)
+    found = benchmark.pedantic(run, args=(realtext,), rounds=1, iterations=1)
+    assert found >= 1  # documents that share runs of sentences are reported
+
+
+@pytest.mark.benchmark(group="scan-realtext")
+def test_realtext_scan_datasketch(benchmark: Benchmark, realtext: list[tuple[str, str]]) -> None:
+    run = _timed("realtext datasketch", REALTEXT_DOCS, datasketch_scan)
+    benchmark.pedantic(run, args=(realtext,), rounds=1, iterations=1)
+
+
+@pytest.mark.benchmark(group="scan-realtext")
+def test_realtext_scan_rensa(benchmark: Benchmark, realtext: list[tuple[str, str]]) -> None:
+    from benchmarks.realtext import rensa_scan
+
+    run = _timed("realtext rensa", REALTEXT_DOCS, rensa_scan)
+    benchmark.pedantic(run, args=(realtext,), rounds=1, iterations=1)
+
+
 def test_ratios(quality_report: list[str]) -> None:
     """Reports dedup's speed relative to the peers measured above (same run)."""
     ours = _RATES["fingerprint dedup"]
@@ -110,4 +141,11 @@ def test_ratios(quality_report: list[str]) -> None:
     if "scan dedup" in _RATES and "scan datasketch" in _RATES:
         ratio = _RATES["scan dedup"] / _RATES["scan datasketch"]
         lines.append(f"scan of {SCAN_DOCS} docs: dedup {ratio:.1f}x datasketch")
+    for peer in ("datasketch", "rensa"):
+        if "realtext dedup" in _RATES and f"realtext {peer}" in _RATES:
+            ratio = _RATES[f"realtext {peer}"] / _RATES["realtext dedup"]
+            lines.append(
+                f"real-text scan of {REALTEXT_DOCS} docs (benchmarks.realtext): dedup takes "
+                f"{ratio:.1f}x the time of {peer} (verified vs unverified)"
+            )
     quality_report.append("## Speed (same run)\n\n" + "\n".join(lines) + "\n")

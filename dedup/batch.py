@@ -88,16 +88,7 @@ def find_matches(
     candidates = reps[candidate_pairs(keys, exclude=exclude)] if len(reps) > 1 else _no_pairs()
     chrome = _chrome(fps, reps, options)
     candidates = prefilter(candidates, fps.signatures, lsh.prefilter)
-    anchors = fps.anchors.rows(reps)
-    passages = reps[
-        passage_pairs(
-            anchors.keys,
-            anchors.offsets,
-            min_shared=lsh.passage_anchors,
-            max_documents=lsh.passage_documents,
-        )
-    ]
-    candidates = _union(candidates, passages)
+    candidates = _union(candidates, _passages(fps, reps, options))
     # One pair per exact group, to measure the evidence shown for its exact matches.
     exact = np.array([g[:2] for g in groups if len(g) > 1], dtype=np.int64).reshape(-1, 2)
     pairs = np.concatenate([candidates, exact])
@@ -136,6 +127,63 @@ def _chrome(
     is_rep[reps] = True
     keys, documents = np.unique(lines.keys[is_rep[owner]], return_counts=True)
     return Chrome(fps.lines, keys, documents.astype(np.int64), options.verify.boilerplate_documents)
+
+
+ANCHORS_PER_WORD = 0.1
+"""Anchors shared per copied word, at least: measured on passages of Reuters stories
+pasted into long pages (benchmarks/README.md), 5th percentile 0.25 verbatim, 0.15 spun
+at 20%, 0.10 spun at 35% (a spinner breaks most word 5-grams)."""
+
+
+def _passages(
+    fps: Fingerprints, reps: npt.NDArray[np.int64], options: DetectorOptions
+) -> npt.NDArray[np.int64]:
+    """Passage candidates among the rows ``reps`` (:mod:`dedup.index.passages`) that
+    share enough anchors to hold a passage worth reporting: the shorter of
+    ``passage_words`` and ``threshold`` of the smaller document, at
+    :data:`ANCHORS_PER_WORD`; never fewer than ``lsh.passage_anchors``."""
+    lsh = options.lsh
+    anchors = fps.anchors.rows(reps)
+    pairs, shared = passage_pairs(
+        anchors.keys,
+        anchors.offsets,
+        min_shared=lsh.passage_anchors,
+        max_documents=lsh.passage_documents,
+    )
+    if not len(pairs):
+        return pairs
+    pairs = reps[pairs]
+    smaller = np.minimum(fps.words[pairs[:, 0]], fps.words[pairs[:, 1]])
+    reportable = options.threshold * smaller
+    if options.verify.passage_words > 0:
+        reportable = np.minimum(reportable, options.verify.passage_words)
+    needed = np.maximum(lsh.passage_anchors, np.floor(ANCHORS_PER_WORD * reportable))
+    keep = shared >= needed
+    pairs, shared = pairs[keep], shared[keep]
+    if lsh.passage_partners > 0:  # each document's best partners: linear work, whatever
+        # the corpus recycles; a long page may hold more passages, one per 100 words
+        limit = np.maximum(lsh.passage_partners, fps.words // 100)
+        best = _top(pairs[:, 0], shared, limit[pairs[:, 0]])
+        best |= _top(pairs[:, 1], shared, limit[pairs[:, 1]])
+        pairs = pairs[best]
+    return pairs
+
+
+def _top(
+    owner: npt.NDArray[np.int64],
+    score: npt.NDArray[np.int64],
+    k: npt.NDArray[np.int64] | int,
+) -> npt.NDArray[np.bool_]:
+    """Whether each item is among the ``k`` best-scoring items of its owner (``k`` per
+    item, the same for all items of one owner; ties: the earlier item first)."""
+    order = np.lexsort((np.arange(len(owner)), -score, owner))
+    sorted_owner = owner[order]
+    first = np.r_[True, sorted_owner[1:] != sorted_owner[:-1]]
+    starts = np.flatnonzero(first)
+    rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
+    best = np.zeros(len(owner), dtype=bool)
+    best[order] = rank < (k[order] if isinstance(k, np.ndarray) else k)
+    return best
 
 
 def _union(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -265,6 +266,19 @@ KERNEL_VIEWS = ("words", "skeleton", "function")
 """The views the kernel computes, in the order of its signature rows."""
 
 
+def _kernel_settings(num_perm: int, seed: int) -> tuple[Any, ...]:
+    """What every kernel call takes after the text: the character and abbreviation
+    tables, the function words, the permutations, the shingle lengths of
+    :data:`KERNEL_VIEWS` and the anchor sampling."""
+    a, b = permutations(num_perm, seed)
+    function_words, articles, article = _function_words()
+    ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
+    return (
+        _class_table(), _ABBREV_DATA, _ABBREV_OFFSETS, _MAX_ABBREVIATION, function_words,
+        articles, article, a, b, ks, ANCHOR_SAMPLE, np.uint32(_ANCHOR_SALT),
+    )  # fmt: skip
+
+
 def fast_signatures(
     text: str, *, num_perm: int, seed: int
 ) -> tuple[int, dict[str, U32], str] | None:
@@ -282,23 +296,8 @@ def fast_signatures(
         return None
     from dedup import _kernel  # lazy: numba takes a moment to import
 
-    a, b = permutations(num_perm, seed)
-    function_words, articles, article = _function_words()
-    ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
     count, sigs, digest, _, _, _ = _kernel.sketch(
-        np.frombuffer(data, dtype=np.uint8),
-        _class_table(),
-        _ABBREV_DATA,
-        _ABBREV_OFFSETS,
-        _MAX_ABBREVIATION,
-        function_words,
-        articles,
-        article,
-        a,
-        b,
-        ks,
-        ANCHOR_SAMPLE,
-        np.uint32(_ANCHOR_SALT),
+        np.frombuffer(data, dtype=np.uint8), *_kernel_settings(num_perm, seed)
     )
     if count < 0:
         return None
@@ -330,24 +329,8 @@ def fast_signatures_many(
             encoded.append(b"\xf0")  # a 4-byte lead byte makes the kernel refuse it
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(e) for e in encoded])
-    a, b = permutations(num_perm, seed)
-    function_words, articles, article = _function_words()
-    ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
     counts, sigs, digests, keys, words, line_offsets, anchors, anchor_offsets = _kernel.sketch_many(
-        np.frombuffer(b"".join(encoded), dtype=np.uint8),
-        offsets,
-        _class_table(),
-        _ABBREV_DATA,
-        _ABBREV_OFFSETS,
-        _MAX_ABBREVIATION,
-        function_words,
-        articles,
-        article,
-        a,
-        b,
-        ks,
-        ANCHOR_SAMPLE,
-        np.uint32(_ANCHOR_SALT),
+        np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets, *_kernel_settings(num_perm, seed)
     )
     signatures = {view: sigs[:, row, :] for row, view in enumerate(KERNEL_VIEWS)}
     digest_list = [f"{int(d):016x}" for d in digests.tolist()]

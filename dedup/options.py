@@ -63,6 +63,10 @@ class LshOptions:
             0 turns passage candidates off. Three anchors are about 12 shared 5-grams.
         passage_documents: an anchor held by more documents than this (page chrome, a
             template, a sentence every wire story repeats) proposes no pairs.
+        passage_partners: each document keeps its passage candidates with the most
+            anchors in common, this many or one per 100 of its words if that is more
+            (0: all), so verification stays linear in the documents when a corpus
+            recycles its sentences everywhere.
     """
 
     bands: int = 64
@@ -70,15 +74,17 @@ class LshOptions:
     prefilter: float = 0.04
     passage_anchors: int = 3
     passage_documents: int = 20
+    passage_partners: int = 5
 
     def __post_init__(self) -> None:
         if self.bands < 1 or self.rows < 1:
             raise OptionsError(f"bands and rows must be positive, got {self.bands}x{self.rows}")
         _check_fraction("prefilter", self.prefilter)
-        if self.passage_anchors < 0 or self.passage_documents < 0:
+        if min(self.passage_anchors, self.passage_documents, self.passage_partners) < 0:
             raise OptionsError(
-                "passage_anchors and passage_documents must not be negative, got "
-                f"{self.passage_anchors} and {self.passage_documents}"
+                "passage_anchors, passage_documents and passage_partners must not be "
+                f"negative, got {self.passage_anchors}, {self.passage_documents} and "
+                f"{self.passage_partners}"
             )
 
     def check(self, num_perm: int) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -34,6 +35,7 @@ from dedup.tokens import Tokens, tokenize
 from dedup.views import VIEWS, facts, numbers
 
 __all__ = [
+    "Features",
     "Prepared",
     "Verdict",
     "align",
@@ -53,14 +55,59 @@ class Prepared:
     Attributes:
         id: the document's id.
         tokens: its tokens.
-        shingles: view name -> shingle set.
+        shingles: view name -> shingle set, as sorted 64-bit keys (:func:`_shingle_set`).
         fingerprint: its MinHash fingerprint.
     """
 
     id: str
     tokens: Tokens = field(repr=False)
-    shingles: Mapping[str, set[str]] = field(repr=False)
+    shingles: Mapping[str, npt.NDArray[np.uint64]] = field(repr=False)
     fingerprint: Fingerprint = field(repr=False)
+    features: Features = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.features is None:
+            object.__setattr__(self, "features", Features(self.tokens))
+
+
+class Features:
+    """What the alignment reads of one document beside its words, each computed once,
+    when first needed, and kept (a document is verified against many candidates):
+    names and numbers (:func:`dedup.views.facts`), numbers, quoted words and the key of
+    each word's line."""
+
+    __slots__ = ("_facts", "_line_of", "_numbers", "_quoted", "tokens")
+
+    def __init__(self, tokens: Tokens) -> None:
+        self.tokens = tokens
+        self._facts: list[bool] | None = None
+        self._numbers: list[bool] | None = None
+        self._quoted: list[bool] | None = None
+        self._line_of: list[int] | None = None
+
+    @property
+    def facts(self) -> list[bool]:
+        if self._facts is None:
+            self._facts = facts(self.tokens)
+        return self._facts
+
+    @property
+    def numbers(self) -> list[bool]:
+        if self._numbers is None:
+            self._numbers = numbers(self.tokens)
+        return self._numbers
+
+    @property
+    def quoted(self) -> list[bool]:
+        if self._quoted is None:
+            self._quoted = quoted(self.tokens)
+        return self._quoted
+
+    @property
+    def line_of(self) -> list[int]:
+        if self._line_of is None:
+            self._line_of = _line_keys(self.tokens)
+        return self._line_of
 
 
 def prepare(
@@ -73,16 +120,37 @@ def prepare(
     """Tokenise, shingle and fingerprint one document for verification (``known``: its
     fingerprint, if the caller has it already)."""
     tokens = tokenize(text)
-    shingles = {view: VIEWS[view].shingles(tokens) for view in fingerprint.views}
+    shingles = {
+        view: _shingle_set(VIEWS[view].select(tokens), VIEWS[view].k) for view in fingerprint.views
+    }
     if known is None:
         known, _ = fingerprint_text(text, options=fingerprint)
     return Prepared(doc_id, tokens, shingles, known)
 
 
+_word_hash = lru_cache(maxsize=1 << 16)(word_hash)
+
+
+def _shingle_set(words: list[str], k: int) -> npt.NDArray[np.uint64]:
+    """The view's shingle set (:func:`dedup.views.shingles`) as sorted distinct 64-bit
+    keys of the shingles' words: 8 bytes a shingle instead of a string, and sets
+    intersected in compiled code. Two shingles share a key only when their words are
+    the same (or, about once in 10^19, by chance)."""
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    h = np.array([_word_hash(w) for w in words], dtype=np.uint64)
+    n = len(h)
+    width = min(k, n)
+    out = np.zeros(n - width + 1, dtype=np.uint64)
+    for i in range(width):  # a polynomial over the word hashes, modulo 2**64
+        out = out * np.uint64(0x100000001B3) + h[i : n - width + 1 + i]
+    return np.unique(out)
+
+
 def view_scores(a: Prepared, b: Prepared, view: str) -> ViewScores:
     """Estimated and exact Jaccard and both containments of one view."""
     sa, sb = a.shingles[view], b.shingles[view]
-    common = len(sa & sb)
+    common = len(np.intersect1d(sa, sb, assume_unique=True))
     union = len(sa) + len(sb) - common
     return ViewScores(
         view=view,
@@ -90,8 +158,8 @@ def view_scores(a: Prepared, b: Prepared, view: str) -> ViewScores:
             a.fingerprint.signatures[view], b.fingerprint.signatures[view]
         ),
         jaccard=common / union if union else 0.0,
-        containment_a=common / len(sa) if sa else 0.0,
-        containment_b=common / len(sb) if sb else 0.0,
+        containment_a=common / len(sa) if len(sa) else 0.0,
+        containment_b=common / len(sb) if len(sb) else 0.0,
     )
 
 
@@ -139,22 +207,27 @@ def quoted(tokens: Tokens) -> list[bool]:
 class _Side:
     """The sentences of one document that take part in the alignment."""
 
-    tokens: Tokens
+    doc: Features
     ranges: list[tuple[int, int]]
     quoted: npt.NDArray[np.bool_]
     chrome: int
+
+    @property
+    def tokens(self) -> Tokens:
+        return self.doc.tokens
 
     @property
     def keys(self) -> list[list[str]]:
         return [self.tokens.keys[a:b] for a, b in self.ranges]
 
 
-def _sentences(tokens: Tokens, options: VerifyOptions, ignore: Collection[int]) -> _Side:
+def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -> _Side:
     """The sentences that count, whether each is mostly quoted, and how many were left
     out as page chrome."""
+    tokens = doc.tokens
     min_words = options.min_sentence_words
-    inside = quoted(tokens) if options.skip_quotations else []
-    line_of = _line_keys(tokens) if ignore else []
+    inside = doc.quoted if options.skip_quotations else []
+    line_of = doc.line_of if ignore else []
     kept, flags, chrome = [], [], 0
     for a, b in tokens.sentences:
         if b - a < min_words:
@@ -164,7 +237,7 @@ def _sentences(tokens: Tokens, options: VerifyOptions, ignore: Collection[int]) 
             continue
         kept.append((a, b))
         flags.append(bool(inside) and 2 * sum(inside[a:b]) > b - a)
-    return _Side(tokens, kept, np.array(flags, dtype=bool), chrome)
+    return _Side(doc, kept, np.array(flags, dtype=bool), chrome)
 
 
 def _line_keys(tokens: Tokens) -> list[int]:
@@ -219,7 +292,10 @@ def align(
     >>> (round(r.aligned_a, 2), round(r.aligned_b, 2), r.pairs)
     (0.54, 0.54, 1)
     """
-    options = options or VerifyOptions()
+    return _align(Features(a), Features(b), options or VerifyOptions(), ignore)
+
+
+def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[int]) -> Alignment:
     sa, sb = _sentences(a, options, ignore), _sentences(b, options, ignore)
     chrome = sa.chrome + sb.chrome
     if not sa.ranges or not sb.ranges:
@@ -298,8 +374,8 @@ def _changes(
     if not len(rows):
         return Changes()
     order = np.lexsort((cols, rows, -sims[rows, cols]))
-    fa, fb = facts(sa.tokens), facts(sb.tokens)
-    na, nb = numbers(sa.tokens), numbers(sb.tokens)
+    fa, fb = sa.doc.facts, sb.doc.facts
+    na, nb = sa.doc.numbers, sb.doc.numbers
     used_a: set[int] = set()
     used_b: set[int] = set()
     distinct: set[tuple[str, str]] = set()
@@ -393,7 +469,7 @@ def evidence(
     """All measurements on one pair; sentences on lines whose key
     (:func:`dedup.hashing.line_keys`) is in ``ignore`` (page chrome) are left out of the
     alignment."""
-    aligned = align(a.tokens, b.tokens, options, ignore=ignore)
+    aligned = _align(a.features, b.features, options or VerifyOptions(), ignore)
     return Evidence(
         views=tuple(view_scores(a, b, view) for view in a.fingerprint.signatures),
         aligned_a=aligned.aligned_a,

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dedup.tokens import Tokens
 
@@ -135,7 +136,12 @@ def numbers(tokens: Tokens) -> list[bool]:
     >>> numbers(tokenize("Seven ships, 12 barges and one tug"))
     [True, False, True, False, False, True, False]
     """
-    return [key in NUMBER_WORDS or any(ch.isdigit() for ch in key) for key in tokens.keys]
+    return [_is_number(key) for key in tokens.keys]
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_number(key: str) -> bool:
+    return key in NUMBER_WORDS or any(ch.isdigit() for ch in key)
 
 
 def skeleton_keys(tokens: Tokens) -> list[str]:

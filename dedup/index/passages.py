@@ -33,9 +33,9 @@ def passage_pairs(
     min_shared: int,
     max_documents: int,
     pairs_per_pass: int = PAIRS_PER_PASS,
-) -> npt.NDArray[np.int64]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The pairs of documents sharing at least ``min_shared`` anchors held by at most
-    ``max_documents`` documents.
+    ``max_documents`` documents, and how many each pair shares.
 
     Args:
         keys: every document's distinct anchors, flat: document ``i`` has
@@ -49,20 +49,21 @@ def passage_pairs(
 
     Returns:
         ``(m, 2)`` int64 array of document pairs ``(i, j)`` with ``i < j``, each once,
-        sorted.
+        sorted; and the ``m`` counts of anchors they share.
 
     >>> keys = np.array([1, 2, 3, 1, 2, 3, 9, 1, 9], dtype=np.uint32)
     >>> offsets = np.array([0, 3, 7, 9])
-    >>> passage_pairs(keys, offsets, min_shared=2, max_documents=3).tolist()
-    [[0, 1], [1, 2]]
-    >>> passage_pairs(keys, offsets, min_shared=2, max_documents=2).tolist()  # 1 is in 3
+    >>> pairs, shared = passage_pairs(keys, offsets, min_shared=2, max_documents=3)
+    >>> pairs.tolist(), shared.tolist()
+    ([[0, 1], [1, 2]], [3, 2])
+    >>> passage_pairs(keys, offsets, min_shared=2, max_documents=2)[0].tolist()  # 1 is in 3
     [[0, 1]]
     """
     if min_shared < 0 or max_documents < 0:
         raise OptionsError("min_shared and max_documents must not be negative")
     n = len(offsets) - 1
     if min_shared == 0 or max_documents < 2 or n < 2:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
     owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
     order = np.argsort(keys, kind="stable")  # owners stay ascending within a key
     sorted_keys, owner = keys[order], owner[order]
@@ -78,8 +79,11 @@ def passage_pairs(
     found = [
         _count(owner, end, n, min_shared, max_documents, part, passes) for part in range(passes)
     ]
-    codes = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
-    return np.stack([codes // n, codes % n], axis=1).astype(np.int64)
+    codes = np.concatenate([c for c, _ in found])
+    counts = np.concatenate([k for _, k in found])
+    order = np.argsort(codes, kind="stable")
+    codes, counts = codes[order], counts[order]
+    return np.stack([codes // n, codes % n], axis=1).astype(np.int64), counts.astype(np.int64)
 
 
 def _count(
@@ -90,9 +94,9 @@ def _count(
     max_documents: int,
     part: int,
     passes: int,
-) -> npt.NDArray[np.int64]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The codes ``i * n + j`` of the pairs with ``i % passes == part`` that share at
-    least ``min_shared`` of the anchor runs in ``owner``."""
+    least ``min_shared`` of the anchor runs in ``owner``, and their counts."""
     position = np.arange(len(owner), dtype=np.int64)
     mine = owner % passes == part if passes > 1 else np.ones(len(owner), dtype=bool)
     codes = []
@@ -103,6 +107,7 @@ def _count(
         take = position[reach & mine]
         codes.append(owner[take] * n + owner[take + step])
     if not codes:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     values, counts = np.unique(np.concatenate(codes), return_counts=True)
-    return values[counts >= min_shared]
+    keep = counts >= min_shared
+    return values[keep], counts[keep]
