@@ -256,5 +256,21 @@ def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (an id such as ``=HYPERLINK(...)``
+    or ``@SUM(...)``) gets a leading apostrophe, as OWASP advises for CSV exports; the
+    text of every other cell, and every number, is written as it is.
+
+    >>> _cell("=1+1"), _cell("-"), _cell("a.txt"), _cell(-0.5)
+    ("'=1+1", '-', 'a.txt', -0.5)
+    """
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

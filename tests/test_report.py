@@ -286,3 +286,16 @@ def test_report_knows_only_the_value_types() -> None:
     assert {name for name in imported if name.split(".")[0] in {"dedup", "click"}} == {
         "dedup.model"
     }
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_escaped() -> None:
+    hostile = [
+        Match('=HYPERLINK("http://x")', "@SUM(A1)", m.kind, m.score, m.evidence, m.reason)
+        for m in RESULT.matches[:1]
+    ]
+    text = render_matches(ScanResult(tuple(hostile), 2), format="csv")
+    row = next(csv.reader(io.StringIO(text.splitlines()[1])))
+    assert row[:2] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)"]
+    plain = [Match("-", "b.txt", m.kind, m.score, m.evidence, m.reason) for m in hostile]
+    text = render_matches(ScanResult(tuple(plain), 2), format="csv")
+    assert next(csv.reader(io.StringIO(text.splitlines()[1])))[:2] == ["-", "b.txt"]  # stdin
