@@ -2,9 +2,10 @@
 
 Two jobs live here:
 
-* :func:`decode` turns bytes into text: UTF-8 (with or without a byte-order mark), with a
-  cp1252 fallback for the Windows-encoded files that are still common on the web, and a
-  clear error for binary data.
+* :func:`decode` turns bytes into text: UTF-8 (with or without a byte-order mark), each
+  invalid sequence read as cp1252 where it stands (the Windows-encoded files still common
+  on the web decode whole; a stray byte costs one character), and a clear error for
+  binary data.
 * :func:`fold` defines when two words count as "the same": Unicode compatibility forms,
   typographic quotes and dashes, invisible characters, case, the dots of abbreviations
   and possessive endings are all made uniform, so a copy that differs only in those is
@@ -15,6 +16,7 @@ Folding is idempotent: ``fold(fold(w)) == fold(w)``.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 
@@ -85,8 +87,10 @@ _CONFUSE = str.maketrans(CONFUSABLES)
 def decode(data: bytes, *, source: str | None = None) -> str:
     """Decode bytes that should hold text.
 
-    UTF-8 is tried first (a byte-order mark is dropped), then cp1252, then latin-1, which
-    accepts anything; binary data (NUL bytes or mostly control characters) is refused.
+    UTF-8 (a byte-order mark is dropped), each invalid sequence read as cp1252 where it
+    stands (so a Windows-encoded file decodes as cp1252, and a stray byte in a UTF-8 file
+    changes one character); binary data (NUL bytes or mostly control characters) is
+    refused.
 
     Args:
         data: the raw bytes.
@@ -99,6 +103,8 @@ def decode(data: bytes, *, source: str | None = None) -> str:
     'naïve'
     >>> decode("“quoted”".encode("cp1252"))
     '“quoted”'
+    >>> decode("Привет, мир".encode() + bytes([0xFF]))  # one stray byte: one character
+    'Привет, мирÿ'
     """
     head = data[:8192]
     if b"\x00" in head and not _looks_like_utf16(head):
@@ -111,13 +117,10 @@ def decode(data: bytes, *, source: str | None = None) -> str:
                 f"starts like UTF-16 text but is not ({exc.reason} at byte {exc.start})",
                 source=source,
             ) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
+    # UTF-8, with each invalid sequence read as cp1252 where it stands: a Windows file
+    # decodes as cp1252, and one stray byte in a UTF-8 file costs one character, not
+    # the whole file (decoded as cp1252 it would be mojibake, and its copies missed)
+    text = data.decode("utf-8-sig", errors=_FALLBACK)
     sample = text[:4096]
     if sample:
         controls = len(_CONTROL.findall(sample))
@@ -127,6 +130,20 @@ def decode(data: bytes, *, source: str | None = None) -> str:
                 source=source,
             )
     return text
+
+
+def _cp1252_here(exc: UnicodeError) -> tuple[str, int]:
+    """The bytes of an invalid UTF-8 sequence read as cp1252 (latin-1 for the five
+    bytes cp1252 leaves undefined)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(_CP1252[byte] for byte in bad), exc.end
+
+
+_CP1252 = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
+_FALLBACK = "dedup-cp1252"
+codecs.register_error(_FALLBACK, _cp1252_here)
 
 
 def _looks_like_utf16(head: bytes) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from madeup_texts import RUSSIAN
 
 from dedup import (
     Detector,
@@ -263,3 +264,17 @@ def test_an_invisibly_disguised_copy_is_an_exact_copy(disguise: Callable[[str], 
     assert (match.kind, match.score) == (Kind.EXACT, 1.0)
     found = Detector().scan([Document("original", original), Document("copy", copy)])
     assert [(m.a, m.b, m.kind) for m in found.matches] == [("copy", "original", Kind.EXACT)]
+
+
+def test_a_copy_of_a_file_with_a_stray_byte_is_found(tmp_path: Path) -> None:
+    from dedup.sources import read
+
+    text = "\n\n".join([RUSSIAN] * 3)
+    (tmp_path / "clean.txt").write_text(text, encoding="utf-8")
+    data = text.encode("utf-8")
+    cut = data.index(b" ", len(data) // 2)
+    (tmp_path / "damaged.txt").write_bytes(data[:cut] + b" \xff" + data[cut:])  # one stray byte
+    found = Detector().scan(read([str(tmp_path)])).matches
+    assert [(m.a, m.b) for m in found] == [("clean.txt", "damaged.txt")]
+    assert found[0].kind in (Kind.EXACT, Kind.NEAR_DUPLICATE)
+    assert found[0].score > 0.99

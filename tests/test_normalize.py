@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from madeup_texts import CHINESE, RUSSIAN
 
 from dedup.errors import BinaryInputError, InputError
 from dedup.normalize import decode, fold
@@ -56,3 +57,15 @@ def test_fold(word: str, key: str) -> None:
 @given(st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1))
 def test_fold_is_idempotent(word: str) -> None:
     assert fold(fold(word)) == fold(word)
+
+
+@pytest.mark.parametrize("text", [RUSSIAN, CHINESE], ids=["russian", "chinese"])
+def test_one_stray_byte_changes_one_character_not_the_whole_file(text: str) -> None:
+    data = text.encode("utf-8")
+    middle = len(data) // 2
+    while data[middle] & 0xC0 == 0x80:  # a character boundary
+        middle += 1
+    damaged = data[:middle] + b"\x9d" + data[middle:]
+    decoded = decode(damaged)
+    assert len(decoded) == len(text) + 1
+    assert decoded.replace("\x9d", "") == text
