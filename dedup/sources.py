@@ -113,7 +113,7 @@ class _Reader:
 
     def _file(self, path: str, doc_id: str) -> Iterator[Document | Problem]:
         try:
-            with open(path, "rb") as stream:
+            with _open(path) as stream:
                 size = os.fstat(stream.fileno()).st_size
                 if path.endswith(".jsonl"):
                     yield from self._records(path, stream)
@@ -168,10 +168,25 @@ class _Reader:
         return Problem(source, f"duplicate id {doc_id!r} (first read from {first}), skipped")
 
 
+def _open(path: str) -> BinaryIO:
+    """``path`` opened for reading without waiting: a FIFO named on the command line
+    with nobody writing to it reads as empty instead of hanging; one with a writer
+    (``dedup scan <(command)``) is read as it comes."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _walk(root: str) -> Iterator[str | Problem]:
     """Paths of the regular files under ``root``, sorted, without hidden entries.
 
-    Symbolic links to directories are not followed, so a link loop cannot recurse.
+    Symbolic links are not followed, to directories (a link loop cannot recurse) or to
+    files (a link out of the directory is not read unasked): each is a problem naming
+    it, as is anything that is not a regular file (a FIFO, a socket, a device).
     """
     try:
         with os.scandir(root) as it:
@@ -182,10 +197,17 @@ def _walk(root: str) -> Iterator[str | Problem]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(entry.path)
-        elif entry.is_file():
-            yield entry.path
+        try:
+            if entry.is_symlink():
+                yield Problem(entry.path, "symbolic link, not followed (name it to read it)")
+            elif entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                yield entry.path
+            else:
+                yield Problem(entry.path, "not a regular file (a FIFO, socket or device)")
+        except OSError as exc:
+            yield Problem(entry.path, f"cannot read: {(exc.strerror or str(exc)).lower()}")
 
 
 def _cut(data: bytes) -> bytes:

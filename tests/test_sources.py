@@ -51,7 +51,10 @@ def test_a_directory_is_walked_sorted_with_relative_ids_and_no_hidden_entries(
 def test_symlinked_directories_are_not_followed(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("A.", encoding="utf-8")
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
-    assert _read(tmp_path) == [Document("a.txt", "A.")]
+    assert _read(tmp_path) == [
+        Document("a.txt", "A."),
+        Problem(str(tmp_path / "loop"), "symbolic link, not followed (name it to read it)"),
+    ]
 
 
 def test_dash_reads_stdin_as_one_plain_text_document() -> None:
@@ -107,11 +110,11 @@ def test_an_unreadable_file_is_a_problem(tmp_path: Path) -> None:
 def test_an_error_while_opening_is_a_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(path: str, mode: str) -> io.BytesIO:
+    def refuse(path: str) -> io.BytesIO:
         raise PermissionError(13, "Permission denied", path)
 
     (tmp_path / "a.txt").write_text("A.", encoding="utf-8")
-    monkeypatch.setattr("dedup.sources.open", refuse, raising=False)
+    monkeypatch.setattr("dedup.sources._open", refuse)
     assert _read(tmp_path) == [Problem(str(tmp_path / "a.txt"), "cannot read: permission denied")]
 
 
@@ -291,3 +294,52 @@ def test_two_directories_with_the_same_layout_keep_both_files(tmp_path: Path) ->
         "story.txt",
         (tmp_path / "site2" / "story.txt").as_posix(),
     ]
+
+
+def test_links_and_special_files_in_a_directory_are_problems_not_crashes(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A page.", encoding="utf-8")
+    (folder / "loop").symlink_to("loop")  # a link to itself
+    (folder / "up").symlink_to("..")  # a link to a directory above
+    (folder / "b.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (tmp_path / "elsewhere.txt").write_text("Outside.", encoding="utf-8")
+    os.mkfifo(folder / "pipe")
+    not_followed = "symbolic link, not followed (name it to read it)"
+    assert _read(folder) == [
+        Document("a.txt", "A page."),
+        Problem(f"{folder}/b.txt", not_followed),
+        Problem(f"{folder}/loop", not_followed),
+        Problem(f"{folder}/pipe", "not a regular file (a FIFO, socket or device)"),
+        Problem(f"{folder}/up", not_followed),
+    ]
+    # a link named directly is read
+    assert _read(folder / "b.txt") == [Document(f"{folder}/b.txt", "Outside.")]
+
+
+def test_a_fifo_named_with_nobody_writing_reads_as_empty_and_does_not_hang(
+    tmp_path: Path,
+) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    assert _read(tmp_path / "pipe") == [Document(str(tmp_path / "pipe"), "")]
+
+
+def test_a_fifo_with_a_writer_is_read(tmp_path: Path) -> None:
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+
+    def write() -> None:
+        with open(pipe, "wb") as f:
+            f.write(b"Through a pipe.")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        import time
+
+        time.sleep(0.2)  # the writer is waiting at open
+        assert _read(pipe) == [Document(str(pipe), "Through a pipe.")]
+    finally:
+        writer.join(timeout=5)
