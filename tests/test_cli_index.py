@@ -383,3 +383,59 @@ def test_remove_help_documents_the_exit_status(runner: CliRunner) -> None:
     help_text = runner.invoke(main, ["index", "remove", "--help"]).stdout
     assert "    1  some ids were not in the index (the others were removed)\n" in help_text
     assert dedup.cli.index.EXIT_UNKNOWN == 1
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        pytest.param(
+            "redis:localhost",
+            "'redis:localhost' is not an index location: a Redis URL starts with redis:// "
+            "(redis://localhost)",
+            id="redis-without-slashes",
+        ),
+        pytest.param(
+            "http://example.org/index",
+            "'http://example.org/index' is not an index location: use a SQLite file path or "
+            "redis://host:port/db (rediss:// for TLS)",
+            id="http",
+        ),
+        pytest.param(
+            "redis://localhost:6379/abc",
+            "'redis://localhost:6379/abc': the Redis database must be a number "
+            "(redis://host:port/0), got 'abc'",
+            id="redis-db-not-a-number",
+        ),
+    ],
+)
+def test_a_mistyped_store_is_an_error_and_creates_nothing(
+    runner: CliRunner,
+    library: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    location: str,
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["index", "add", location, str(library)])
+    assert result.exit_code == 2
+    assert result.stderr == f"dedup: error: {message}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["library"]
+
+
+def test_a_failed_first_add_leaves_no_index_file(
+    runner: CliRunner, store: str, tmp_path: Path
+) -> None:
+    result = runner.invoke(main, ["index", "add", store, str(tmp_path / "nosuchdir")])
+    assert result.exit_code == 2
+    assert not Path(store).exists()
+    assert not Path(store + "-wal").exists()
+
+
+def test_a_failed_add_to_an_existing_index_keeps_it(
+    runner: CliRunner, filled: str, tmp_path: Path
+) -> None:
+    result = runner.invoke(main, ["index", "add", filled, str(tmp_path / "nosuchdir")])
+    assert result.exit_code == 2
+    stats = runner.invoke(main, ["index", "stats", filled, "--format", "json"])
+    assert json.loads(stats.stdout)["documents"] == 4

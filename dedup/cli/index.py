@@ -7,6 +7,7 @@ the other commands refuse a file that does not exist rather than create an empty
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -101,6 +102,22 @@ def add(
       0  documents were added (inputs that could not be used are warnings)
       2  usage error, or no input could be added
     """
+    new_file = not store.lower().startswith(REDIS_SCHEMES) and not os.path.exists(store)
+    try:
+        added = _add(store, paths, max_bytes, quiet, progress)
+    except BaseException:
+        if new_file:
+            _remove_empty_index(store)
+        raise
+    if not added:
+        if new_file:
+            _remove_empty_index(store)
+        raise Failure("nothing added: no input could be read as a document")
+
+
+def _add(
+    store: str, paths: tuple[str, ...], max_bytes: int, quiet: bool, progress: bool | None
+) -> int:
     with open_store(store, create=True) as idx, progress_bars(progress) as bars:
         items: Iterable[Document | Problem] = read(paths, max_bytes=max_bytes)
         total = None
@@ -116,9 +133,25 @@ def add(
 
         added = idx.add_many(counted(), on_problem=lambda p: warn((p,), quiet=quiet))
         held = len(idx)
-    if not added:
-        raise Failure("nothing added: no input could be read as a document")
-    click.echo(f"added {_plural(added, 'document')}; the index holds {held:,}")
+    if added:
+        click.echo(f"added {_plural(added, 'document')}; the index holds {held:,}")
+    return added
+
+
+def _remove_empty_index(path: str) -> None:
+    """Remove the index file a failed ``add`` created (and its WAL files), so a typo
+    leaves nothing behind; an index that holds documents is never removed."""
+    from dedup.index.sqlite import SqliteIndex
+
+    try:
+        with SqliteIndex(path) as index:
+            if len(index):
+                return
+    except Exception:  # not an index after all: leave it
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
 
 
 @index.command()

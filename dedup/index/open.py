@@ -13,7 +13,9 @@ environment), so workers on one machine share a file and workers on many share R
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from dedup.errors import StoreError
 from dedup.index.sqlite import SqliteIndex
@@ -49,7 +51,9 @@ def open_index(
     """
     text = os.fspath(location)
     if not text.lower().startswith(REDIS_SCHEMES):
+        _check_path(text)
         return SqliteIndex(text, fingerprint=fingerprint, lsh=lsh)
+    _check_redis_url(text)
     try:
         from dedup.index.redis import RedisIndex
     except ImportError as exc:
@@ -58,3 +62,35 @@ def open_index(
             "pip install redis"
         ) from None
     return RedisIndex(text, fingerprint=fingerprint, lsh=lsh)
+
+
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//)?")
+
+
+def _check_path(text: str) -> None:
+    """Refuse what is meant as a URL but is not a Redis one, before a SQLite file of
+    that name is created: ``http://host/x``, ``redis:localhost`` (no ``//``)."""
+    match = _URL.match(text)
+    if match is None:
+        return
+    scheme, slashes = match.group(1).lower(), match.group(2)
+    if scheme in ("redis", "rediss") and not slashes:
+        raise StoreError(
+            f"{text!r} is not an index location: a Redis URL starts with {scheme}:// "
+            f"({scheme}://{text[match.end() :]})"
+        )
+    if slashes:
+        raise StoreError(
+            f"{text!r} is not an index location: use a SQLite file path or "
+            "redis://host:port/db (rediss:// for TLS)"
+        )
+
+
+def _check_redis_url(text: str) -> None:
+    """A Redis URL's database must be a number: ``redis://host:6379/abc`` is a typo,
+    not database 0."""
+    path = urlsplit(text).path.strip("/")
+    if path and not path.isdigit():
+        raise StoreError(
+            f"{text!r}: the Redis database must be a number (redis://host:port/0), got {path!r}"
+        )
