@@ -119,11 +119,14 @@ def _summary_items(report: DiffReport) -> list[tuple[str, str]]:
 
 def _orientation(report: DiffReport, names: tuple[str, str]) -> str:
     d = report.direction
+    votes = f"confidence {d.confidence:.2f}, {d.pairs} voting substitution pairs"
+    if not d.decided:
+        return (
+            f"which text is the original cannot be told ({votes}); "
+            f"{names[0]} is shown as the original because it was given first"
+        )
     looks = names[0] if d.original == "a" else names[1]
-    return (
-        f"{looks} looks like the original (confidence {d.confidence:.2f}, "
-        f"{d.pairs} voting substitution pairs)"
-    )
+    return f"{looks} looks like the original ({votes})"
 
 
 # --- text ---------------------------------------------------------------------------
@@ -240,7 +243,7 @@ def to_dict(report: DiffReport, *, names: tuple[str, str] = ("a", "b")) -> dict[
         "original": {"name": original_name, "text": report.original},
         "copy": {"name": copy_name, "text": report.copy},
         "swapped": report.swapped,
-        "direction": asdict(report.direction),
+        "direction": {**asdict(report.direction), "decided": report.direction.decided},
         "summary": asdict(report.summary),
         "substitutions": [asdict(s) for s in report.substitutions],
         "original_paragraphs": [list(p) for p in report.original_paragraphs],

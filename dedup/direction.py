@@ -42,6 +42,9 @@ class Direction:
     Attributes:
         original: ``"a"`` or ``"b"``; ``"a"`` when the evidence is even or absent.
         confidence: 0..1, one minus the two-sided sign-test p-value of the votes.
+        decided: whether the votes say it at all: a confidence of at least
+            :data:`DECIDED` (the sign test at 5%). When not, ``original`` is only the
+            order the texts were given in, and no one should read it as a verdict.
         pairs: distinct substitution pairs that voted (pairs whose two sides are about
             equally common abstain).
         a_more_common: pairs whose ``a`` side is the more common one.
@@ -57,6 +60,14 @@ class Direction:
     b_more_common: int
     mean_zipf_a: float
     mean_zipf_b: float
+
+    @property
+    def decided(self) -> bool:
+        return self.confidence >= DECIDED
+
+
+DECIDED = 0.95
+"""The confidence from which a direction is a verdict (a two-sided p-value of 5%)."""
 
 
 @lru_cache(maxsize=65536)

@@ -255,7 +255,7 @@ def test_diff_page_runs_no_script_from_text_or_names(
     page = tmp_path / "diff.html"
     args = ["diff", str(second), str(first), "--format", "html", "--output", str(page)]
     result = runner.invoke(main, args)
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (1, "")  # 1: the texts differ
 
     dom = _parse(browser.dom(page))
     _assert_inert(dom, title=f"dedup diff: {second} ↔ {first}")
@@ -296,7 +296,7 @@ def seed_page(runner: CliRunner, tmp_path: Path, original: Path, spun: Path) -> 
 
     page = tmp_path / "seed.html"
     args = ["diff", str(original), str(spun), "--format", "html", "-o", str(page)]
-    assert runner.invoke(main, args).exit_code == 0
+    assert runner.invoke(main, args).exit_code == 1  # the texts differ
     return page
 
 

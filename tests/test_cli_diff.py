@@ -44,7 +44,7 @@ def test_text_is_an_inline_diff_then_substitutions_and_summary(
     runner: CliRunner, pair: list[str], original: Path, spun: Path
 ) -> None:
     code, out, err = _run(runner, *pair)
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")
     assert "Kerry [said→pronounced]" in out
     assert f"== ¶2 of {original} dropped" in out
     lines = out.splitlines()
@@ -73,7 +73,7 @@ def test_either_order_finds_the_same_original(
 
 def test_json_is_the_whole_report(runner: CliRunner, pair: list[str], spun: Path) -> None:
     code, out, err = _run(runner, *pair, "--format", "json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")
     data = json.loads(out)
     assert set(data) == {
         "original", "copy", "swapped", "direction", "summary", "substitutions",
@@ -89,7 +89,7 @@ def test_html_is_one_self_contained_page(
     runner: CliRunner, pair: list[str], original: Path, spun: Path
 ) -> None:
     code, out, err = _run(runner, *pair, "--format", "html")
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")
     assert out.startswith("<!DOCTYPE html>\n")
     assert out.endswith("</html>\n")
     assert f"<title>dedup diff: {spun} ↔ {original}</title>" in out
@@ -107,13 +107,13 @@ def test_output_writes_the_same_to_a_file(
 ) -> None:
     target = tmp_path / f"diff.{format_}"
     code, out, err = _run(runner, *pair, "--format", format_, "--output", str(target))
-    assert (code, out, err) == (0, "", "")
+    assert (code, out, err) == (1, "", "")
     assert target.read_text(encoding="utf-8") == _run(runner, *pair, "--format", format_)[1]
 
 
 def test_output_never_gets_colours(runner: CliRunner, pair: list[str], tmp_path: Path) -> None:
     target = tmp_path / "diff.txt"
-    assert _run(runner, *pair, "-o", str(target), color=True)[0] == 0
+    assert _run(runner, *pair, "-o", str(target), color=True)[0] == 1
     assert not ANSI.search(target.read_text(encoding="utf-8"))
 
 
@@ -127,14 +127,14 @@ def test_text_is_coloured_on_a_terminal(runner: CliRunner, pair: list[str]) -> N
 
 def test_no_color_turns_colours_off(runner: CliRunner, pair: list[str]) -> None:
     code, out, _ = _run(runner, *pair, "--no-color", color=True)
-    assert code == 0
+    assert code == 1
     assert not ANSI.search(out)
     assert "Kerry [said→pronounced]" in out
 
 
 def test_stdin_can_be_one_side(runner: CliRunner, original: Path, spun: Path) -> None:
     code, out, err = _run(runner, "-", str(spun), "--format", "json", input=original.read_bytes())
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")
     data = json.loads(out)
     assert (data["original"]["name"], data["copy"]["name"]) == ("-", str(spun))
 
@@ -143,7 +143,7 @@ def test_an_empty_file_is_all_inserted(runner: CliRunner, tmp_path: Path, origin
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     code, out, err = _run(runner, str(empty), str(original), "--format", "json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")
     summary = json.loads(out)["summary"]
     assert (summary["original_words"], summary["inserted"]) == (0, 1.0)
 
@@ -246,7 +246,32 @@ def test_help_documents_formats_and_exit_status(runner: CliRunner) -> None:
     code, out, _ = _run(runner, "--help")
     assert code == 0
     assert out.startswith("Usage: dedup diff [OPTIONS] A B\n")
-    assert "Exit status:\n    0  the diff was shown\n    2  usage error" in out
+    assert "Exit status, as diff(1):\n    0  the texts are the same" in out
+    assert "1  they differ\n    2  usage error" in out
     assert "--format [text|json|html]" in out
     assert "-o, --output FILE" in out
     assert "--no-color" in out
+
+
+def test_the_exit_status_says_whether_the_texts_are_the_same(
+    runner: CliRunner, tmp_path: Path, original: Path
+) -> None:
+    retyped = tmp_path / "retyped.txt"  # other quotes, case and spacing: the same words
+    retyped.write_text(original.read_text(encoding="utf-8").replace("’", "'").upper())
+    assert _run(runner, str(original), str(retyped))[0] == 0
+    assert _run(runner, str(original), str(original))[0] == 0
+
+
+def test_no_original_is_named_without_evidence(runner: CliRunner, seeds: Path) -> None:
+    unrelated = [str(next(seeds.glob(f"{n}_*.txt"))) for n in ("000", "002")]
+    code, out, _ = _run(runner, *unrelated)
+    assert code == 1
+    assert "which text is the original cannot be told" in out
+    assert "looks like the original" not in out
+    data = json.loads(_run(runner, *unrelated, "--format", "json")[1])
+    assert data["direction"]["decided"] is False
+
+
+def test_the_spun_seed_names_its_original(runner: CliRunner, pair: list[str]) -> None:
+    out = _run(runner, *pair)[1]
+    assert "looks like the original" in out

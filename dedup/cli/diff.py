@@ -15,9 +15,10 @@ from typing import Literal
 import click
 
 from dedup import diffview
-from dedup.cli._common import Failure, main
+from dedup.cli._common import EXIT_CLEAN, EXIT_FOUND, Failure, main
 from dedup.diff import DiffReport, diff_pair
 from dedup.errors import InputError
+from dedup.fingerprint import fingerprint_text
 from dedup.normalize import decode
 from dedup.sources import MAX_BYTES
 
@@ -73,18 +74,29 @@ def diff(a: str, b: str, format: Format, output: str | None, no_color: bool) -> 
       [-words-]          deleted from the original
 
     \b
-    Exit status:
-      0  the diff was shown
+    Exit status, as diff(1):
+      0  the texts are the same (the same words in the same order)
+      1  they differ
       2  usage error, or A or B could not be read
     """
     if a == b == "-":
         raise Failure("only one of A and B can be - (stdin)")
-    report = diff_pair(_read(a), _read(b))
+    text_a, text_b = _read(a), _read(b)
+    report = diff_pair(text_a, text_b)
+    _show(report, format, output, names=(a, b), color=not no_color)
+    same = fingerprint_text(text_a)[0].digest == fingerprint_text(text_b)[0].digest
+    click.get_current_context().exit(EXIT_CLEAN if same else EXIT_FOUND)
+
+
+def _show(
+    report: DiffReport, format: Format, output: str | None, *, names: tuple[str, str], color: bool
+) -> None:
+    """Render ``report`` to stdout (with colours if asked) or to the file ``output``."""
     if output is None or output == "-":
-        rendered = _render(report, format, names=(a, b), color=not no_color)
+        rendered = _render(report, format, names=names, color=color)
         click.echo(rendered, nl=not rendered.endswith("\n"))
         return
-    rendered = _render(report, format, names=(a, b), color=False)
+    rendered = _render(report, format, names=names, color=False)
     try:
         with open(output, "w", encoding="utf-8") as stream:
             stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
