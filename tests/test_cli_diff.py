@@ -275,3 +275,10 @@ def test_no_original_is_named_without_evidence(runner: CliRunner, seeds: Path) -
 def test_the_spun_seed_names_its_original(runner: CliRunner, pair: list[str]) -> None:
     out = _run(runner, *pair)[1]
     assert "looks like the original" in out
+
+
+def test_no_color_in_the_environment_turns_colours_off(
+    runner: CliRunner, pair: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not ANSI.search(_run(runner, *pair, color=True)[1])

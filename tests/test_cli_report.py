@@ -149,3 +149,13 @@ def test_report_must_be_a_file_name(
 def test_scan_help_mentions_the_report(runner: CliRunner) -> None:
     help_text = runner.invoke(main, ["scan", "--help"]).stdout
     assert "--report FILE" in help_text
+
+
+def test_an_unwritable_report_fails_before_the_scan(
+    runner: CliRunner, seeds: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "no" / "such" / "dir" / "report.html"
+    result = runner.invoke(main, ["scan", str(seeds), "--report", str(target)])
+    assert result.exit_code == 2
+    assert result.stderr == f"dedup: error: {target}: cannot write: no such file or directory\n"
+    assert result.stdout == ""  # failed before scanning: nothing was reported

@@ -57,7 +57,8 @@ _STYLES = {
 @click.option(
     "--no-color",
     is_flag=True,
-    help="No colours in text output (there are none anyway when stdout is not a terminal).",
+    help="No colours in text output (there are none anyway when stdout is not a terminal, "
+    "or when NO_COLOR is set).",
 )
 def diff(a: str, b: str, format: Format, output: str | None, no_color: bool) -> None:
     """Show what one text changed of another: substituted words, dropped, added and
@@ -83,7 +84,8 @@ def diff(a: str, b: str, format: Format, output: str | None, no_color: bool) -> 
         raise Failure("only one of A and B can be - (stdin)")
     text_a, text_b = _read(a), _read(b)
     report = diff_pair(text_a, text_b)
-    _show(report, format, output, names=(a, b), color=not no_color)
+    color = not no_color and not os.environ.get("NO_COLOR")  # https://no-color.org
+    _show(report, format, output, names=(a, b), color=color)
     same = fingerprint_text(text_a)[0].digest == fingerprint_text(text_b)[0].digest
     click.get_current_context().exit(EXIT_CLEAN if same else EXIT_FOUND)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 
 import click
@@ -70,6 +71,8 @@ def scan(
       1  copies found
       2  usage error, or no input could be read
     """
+    if report is not None:
+        _check_writable(report)  # before the scan, not after it
     detector = Detector(
         options=DetectorOptions(
             threshold=threshold, verify=VerifyOptions(passage_words=passage_words)
@@ -111,6 +114,19 @@ def _diffs(
         )
         for m in matches
     ]
+
+
+def _check_writable(path: str) -> None:
+    """A :class:`Failure` now if ``path`` cannot be written (a missing directory, no
+    permission), rather than after a long scan; an existing file is left as it is."""
+    existed = os.path.exists(path)
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise Failure(f"{path}: cannot write: {(exc.strerror or str(exc)).lower()}") from None
+    if not existed:
+        os.remove(path)
 
 
 def _write(path: str, page: str) -> None:
