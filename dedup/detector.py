@@ -431,6 +431,7 @@ class Index:
         items: Iterable[Document | Problem],
         *,
         on_problem: Callable[[Problem], None] | None = None,
+        on_replace: Callable[[str], None] | None = None,
     ) -> int:
         """Store many documents, a batch at a time; returns how many were added.
 
@@ -438,21 +439,27 @@ class Index:
         where the backend can (SQLite: one fsync per batch); once a batch is written,
         its documents are durable. A document too short to compare is a problem and the
         others go on; problems (and :class:`~dedup.model.Problem` items, from a reader)
-        are passed to ``on_problem`` in input order.
+        are passed to ``on_problem`` in input order. With ``on_replace``, it is called
+        with each id that replaced a document already stored under it (or given earlier
+        in ``items``), before the batch is written: ids that collide by accident (two
+        folders with the same file names) are said, not silently replaced.
         """
         added = 0
         batch: list[Document | Problem] = []
         for item in items:
             batch.append(item)
             if len(batch) >= _ADD_BATCH:
-                added += self._add_batch(batch, on_problem)
+                added += self._add_batch(batch, on_problem, on_replace)
                 batch = []
         if batch:
-            added += self._add_batch(batch, on_problem)
+            added += self._add_batch(batch, on_problem, on_replace)
         return added
 
     def _add_batch(
-        self, batch: list[Document | Problem], on_problem: Callable[[Problem], None] | None
+        self,
+        batch: list[Document | Problem],
+        on_problem: Callable[[Problem], None] | None,
+        on_replace: Callable[[str], None] | None = None,
     ) -> int:
         docs = [item for item in batch if isinstance(item, Document)]
         signatures, digests, words, _, _ = fingerprint_many(
@@ -478,6 +485,12 @@ class Index:
             ids.append(item.id)
             fps.append(Fingerprint(digests[row], sigs, seed))
             texts.append(item.text)
+        if on_replace is not None:
+            seen: set[str] = set()
+            for doc_id in ids:
+                if doc_id in seen or doc_id in self._backend:
+                    on_replace(doc_id)
+                seen.add(doc_id)
         with self._lock:
             bulk = getattr(self._backend, "insert_many", None)
             if bulk is not None:
@@ -527,6 +540,10 @@ class Index:
     def text(self, doc_id: str) -> str:
         """The stored text of a document."""
         return self._backend.text(doc_id)
+
+    def ids(self) -> list[str]:
+        """Every stored id, sorted."""
+        return self._backend.ids()
 
     def meta(self, doc_id: str) -> dict[str, object]:
         """The metadata stored with a document."""

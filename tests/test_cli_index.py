@@ -61,9 +61,32 @@ def test_add_creates_the_index(runner: CliRunner, store: str, library: Path) -> 
     assert Path(store).is_file()
 
 
-def test_adding_again_replaces_by_id(runner: CliRunner, filled: str, library: Path) -> None:
+def test_adding_again_replaces_by_id_and_says_so(
+    runner: CliRunner, filled: str, library: Path
+) -> None:
     result = runner.invoke(main, ["index", "add", filled, str(library)])
-    assert (result.exit_code, result.stdout) == (0, "added 4 documents; the index holds 4\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "added 4 documents (4 of them replaced documents with the same id); the index holds 4\n",
+    )
+    names = sorted(p.name for p in library.glob("*.txt"))
+    assert result.stderr.splitlines() == [
+        f"dedup: warning: {name}: replaced the document already indexed under this id"
+        for name in names
+    ]
+
+
+def test_two_folders_with_the_same_file_names_collide_loudly(
+    runner: CliRunner, store: str, tmp_path: Path, seeds: Path
+) -> None:
+    for folder, seed_name in (("business", "000"), ("tech", "004")):
+        (tmp_path / folder).mkdir()
+        text = next(seeds.glob(f"{seed_name}_*.txt")).read_text(encoding="utf-8")
+        (tmp_path / folder / "story.txt").write_text(text, encoding="utf-8")
+    runner.invoke(main, ["index", "add", store, str(tmp_path / "business")])
+    result = runner.invoke(main, ["index", "add", store, str(tmp_path / "tech")])
+    assert result.exit_code == 0
+    assert "story.txt: replaced the document already indexed under this id" in result.stderr
 
 
 def test_add_reads_stdin_and_json_lines(
@@ -351,6 +374,10 @@ def test_every_command_on_redis(
         4,
         f"RedisIndex({redis_url} (prefix 'dedup'))",
     )
+    listed = runner.invoke(main, ["index", "list", redis_url])
+    assert listed.stdout.splitlines() == sorted(p.name for p in library.glob("*.txt"))
+    shown = json.loads(runner.invoke(main, ["index", "show", redis_url, original.name]).stdout)
+    assert shown["text"] == original.read_text(encoding="utf-8")
     removed = runner.invoke(main, ["index", "remove", redis_url, original.name, "nope"])
     assert (removed.exit_code, removed.stdout) == (1, "removed 1 document; the index holds 3\n")
 
@@ -376,7 +403,14 @@ def test_the_group_lists_its_commands(runner: CliRunner) -> None:
     result = runner.invoke(main, ["index", "--help"])
     assert result.exit_code == 0
     commands = result.stdout.split("Commands:\n")[1]
-    assert re.findall(r"^  (\w+) ", commands, flags=re.M) == ["add", "check", "remove", "stats"]
+    assert re.findall(r"^  (\w+) ", commands, flags=re.M) == [
+        "add",
+        "check",
+        "list",
+        "remove",
+        "show",
+        "stats",
+    ]
 
 
 def test_remove_help_documents_the_exit_status(runner: CliRunner) -> None:
@@ -439,3 +473,19 @@ def test_a_failed_add_to_an_existing_index_keeps_it(
     assert result.exit_code == 2
     stats = runner.invoke(main, ["index", "stats", filled, "--format", "json"])
     assert json.loads(stats.stdout)["documents"] == 4
+
+
+def test_list_and_show(runner: CliRunner, filled: str, library: Path, original: Path) -> None:
+    listed = runner.invoke(main, ["index", "list", filled])
+    assert (listed.exit_code, listed.stdout.splitlines()) == (
+        0,
+        sorted(p.name for p in library.glob("*.txt")),
+    )
+    shown = runner.invoke(main, ["index", "show", filled, original.name])
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout) == {
+        "id": original.name,
+        "text": original.read_text(encoding="utf-8"),
+    }
+    missing = runner.invoke(main, ["index", "show", filled, "nope"])
+    assert (missing.exit_code, missing.stderr) == (2, "dedup: error: 'nope' is not in the index\n")

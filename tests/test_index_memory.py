@@ -281,3 +281,14 @@ def test_candidates_equal_datasketch_minhash_lsh() -> None:
         assert index.query(fp) == expected
         found += len(expected)
     assert found > 2 * len(fps)  # near-duplicates were found, not only each document itself
+
+
+def test_ids_are_every_stored_id_sorted() -> None:
+    from dedup.fingerprint import fingerprint_text
+
+    index = MemoryIndex()
+    for doc_id in ["b", "a", "c"]:
+        text = f"document {doc_id} has a few words of its own to be fingerprinted"
+        index.insert(doc_id, fingerprint_text(text)[0], text)
+    index.remove("c")
+    assert index.ids() == ["a", "b"]

@@ -131,10 +131,22 @@ def _add(
                 if bars is not None:
                     bars("adding", done, total)
 
-        added = idx.add_many(counted(), on_problem=lambda p: warn((p,), quiet=quiet))
+        replaced: list[str] = []
+
+        def on_replace(doc_id: str) -> None:
+            replaced.append(doc_id)
+            warn((Problem(doc_id, "replaced the document already indexed under this id"),),
+                 quiet=quiet)  # fmt: skip
+
+        added = idx.add_many(
+            counted(), on_problem=lambda p: warn((p,), quiet=quiet), on_replace=on_replace
+        )
         held = len(idx)
     if added:
-        click.echo(f"added {_plural(added, 'document')}; the index holds {held:,}")
+        note = (
+            f" ({len(replaced):,} of them replaced documents with the same id)" if replaced else ""
+        )
+        click.echo(f"added {_plural(added, 'document')}{note}; the index holds {held:,}")
     return added
 
 
@@ -247,6 +259,34 @@ def stats(store: str, format: str) -> None:
     for name, value in figures.items():
         shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
         click.echo(f"{name.ljust(width)}  {shown}")
+
+
+@index.command(name="list")
+@_STORE
+def list_(store: str) -> None:
+    """Print the id of every document in the index at STORE, one a line, sorted."""
+    with open_store(store) as idx:
+        for doc_id in idx.ids():
+            click.echo(doc_id)
+
+
+@index.command()
+@_STORE
+@click.argument("doc_id", metavar="ID")
+def show(store: str, doc_id: str) -> None:
+    """Print the document stored under ID as one JSON object: id, text and metadata.
+
+    \b
+    Exit status:
+      0  the document was shown
+      2  usage error, no such id, or the index cannot be opened
+    """
+    with open_store(store) as idx:
+        try:
+            record = {"id": doc_id, "text": idx.text(doc_id), **idx.meta(doc_id)}
+        except UnknownDocumentError:
+            raise Failure(f"{doc_id!r} is not in the index") from None
+    click.echo(json.dumps(record, ensure_ascii=False))
 
 
 @index.command()

@@ -44,6 +44,9 @@ class CandidateIndex(Protocol):
 
     def __contains__(self, doc_id: object) -> bool: ...
 
+    def ids(self) -> list[str]:
+        """Every stored id, sorted."""
+
     def __len__(self) -> int: ...
 
     @property

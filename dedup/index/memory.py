@@ -178,6 +178,10 @@ class MemoryIndex(Closing):
     def __len__(self) -> int:
         return len(self._row_of)
 
+    def ids(self) -> list[str]:
+        """Every stored id, sorted."""
+        return sorted(self._row_of)
+
     # -- settings and lifetime --------------------------------------------------------
 
     @property

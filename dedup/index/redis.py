@@ -205,6 +205,11 @@ class RedisIndex(Closing):
         with self._translate():
             return self._client.scard(self._key("ids"))
 
+    def ids(self) -> list[str]:
+        """Every stored id, sorted."""
+        with self._translate():
+            return sorted(m.decode("utf-8") for m in self._client.sscan_iter(self._key("ids")))
+
     # -- settings and lifetime --------------------------------------------------------
 
     @property

@@ -307,6 +307,13 @@ class SqliteIndex(Closing):
             count: int = self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
             return count
 
+    def ids(self) -> list[str]:
+        """Every stored id, sorted."""
+        with self._lock, self._translate():
+            return [
+                doc_id for (doc_id,) in self._db.execute("SELECT id FROM documents ORDER BY id")
+            ]
+
     def prewarm(self) -> None:
         """Read the band and sketch tables and the id index once, so that the operating
         system keeps their pages in its file cache.
