@@ -178,6 +178,45 @@ def test_a_store_that_is_not_an_index_is_an_error(runner: CliRunner, tmp_path: P
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", ["check", "stats", "list"])
+@pytest.mark.parametrize("kind", ["unrelated-sqlite", "empty-file"])
+def test_reading_a_file_that_is_no_index_is_an_error_and_leaves_it_untouched(
+    runner: CliRunner, tmp_path: Path, spun: Path, command: str, kind: str
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    if kind == "empty-file":
+        path.write_bytes(b"")
+    else:
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+            db.execute("INSERT INTO notes (body) VALUES ('keep me')")
+        db.close()
+    before = path.read_bytes()
+    args = ["index", command, str(path)] + ([str(spun)] if command == "check" else [])
+    result = runner.invoke(main, args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"dedup: error: {str(path)!r} is not a dedup index")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]  # no -wal, no -shm
+
+
+def test_an_index_whose_settings_were_emptied_is_an_error(
+    runner: CliRunner, filled: str, spun: Path
+) -> None:
+    import sqlite3
+
+    with sqlite3.connect(filled) as db:
+        db.execute("DELETE FROM settings")
+    db.close()
+    result = runner.invoke(main, ["index", "check", filled, str(spun)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"dedup: error: {filled!r} is a damaged dedup index: its settings are missing\n"
+    )
+
+
 # -- check -----------------------------------------------------------------------------------
 
 

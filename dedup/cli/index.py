@@ -60,7 +60,7 @@ def open_store(
         raise Failure(
             f"no index at {location!r}; create one with: dedup index add {location} PATH..."
         )
-    backend = open_index(location)
+    backend = open_index(location, create=create)
     try:
         options = DetectorOptions(fingerprint=backend.fingerprint, lsh=backend.lsh)
         if threshold is not None:

@@ -35,6 +35,7 @@ def open_index(
     *,
     fingerprint: FingerprintOptions | None = None,
     lsh: LshOptions | None = None,
+    create: bool = True,
 ) -> SqliteIndex | RedisIndex:
     """The index at ``location``, created with these settings if it does not exist.
 
@@ -44,6 +45,8 @@ def open_index(
             else the path of a :class:`~dedup.index.sqlite.SqliteIndex` file.
         fingerprint: fingerprint settings; the stored ones if omitted.
         lsh: band settings; the stored ones if omitted.
+        create: make a SQLite file an index if it is not one; when False, a file that
+            is not a dedup index is a :class:`StoreError` and is not written.
 
     Raises:
         SettingsMismatchError: the index was built with other settings than those given.
@@ -52,7 +55,7 @@ def open_index(
     text = os.fspath(location)
     if not text.lower().startswith(REDIS_SCHEMES):
         _check_path(text)
-        return SqliteIndex(text, fingerprint=fingerprint, lsh=lsh)
+        return SqliteIndex(text, fingerprint=fingerprint, lsh=lsh, create=create)
     _check_redis_url(text)
     try:
         from dedup.index.redis import RedisIndex

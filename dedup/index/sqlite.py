@@ -113,6 +113,8 @@ class SqliteIndex(Closing):
         fingerprint: fingerprint settings; the stored ones if omitted.
         lsh: band settings; the stored ones if omitted. ``prefilter`` is not stored.
         timeout: seconds to wait for another process's write to finish.
+        create: make the file an index if it is not one yet; when False (for reading),
+            a file that is not a dedup index is an error and is left untouched.
 
     Raises:
         SettingsMismatchError: the file was built with other settings than those given.
@@ -126,6 +128,7 @@ class SqliteIndex(Closing):
         fingerprint: FingerprintOptions | None = None,
         lsh: LshOptions | None = None,
         timeout: float = 30.0,
+        create: bool = True,
     ) -> None:
         self.path = os.fspath(path)
         self._lock = threading.Lock()
@@ -137,6 +140,8 @@ class SqliteIndex(Closing):
         except sqlite3.Error as exc:
             raise _cannot_open(self.path, exc) from None
         try:
+            if not create:
+                self._check_is_index()  # before anything writes to the file
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             with self._write():
@@ -358,6 +363,23 @@ class SqliteIndex(Closing):
         return f"SqliteIndex({self.path!r})"
 
     # -- internals --------------------------------------------------------------------
+
+    def _check_is_index(self) -> None:
+        """A :class:`StoreError` unless the file holds dedup's tables and settings, read
+        without writing: an unrelated SQLite file, an empty file or one whose settings
+        were emptied is never turned into an index by opening it."""
+        tables = {
+            name
+            for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        missing = [t for t in ("settings", "documents", "bands", "sketches") if t not in tables]
+        if missing:
+            raise StoreError(
+                f"{self.path!r} is not a dedup index (no {', '.join(missing)} table"
+                f"{'s' if len(missing) > 1 else ''}); create one with dedup index add"
+            )
+        if not self._db.execute("SELECT 1 FROM settings WHERE key = 'format'").fetchone():
+            raise StoreError(f"{self.path!r} is a damaged dedup index: its settings are missing")
 
     def _settle(self, fingerprint: FingerprintOptions | None, lsh: LshOptions | None) -> Layout:
         stored = dict(self._db.execute("SELECT key, value FROM settings").fetchall())
