@@ -107,8 +107,9 @@ class Changes:
             of both documents, except in words only inserted or deleted (a clause
             added to a sentence is an edit; its names are not changed facts).
         facts_kept: of those, the ones kept verbatim.
-        fact_swaps: words replaced where one side is a name or a number (what filling
-            in a template does).
+        fact_swaps: a name or number replaced by another name or number (what filling
+            in a template does); a swap with a fact on one side only counts among
+            ``substituted``.
         name_swaps: those of ``fact_swaps`` that put a name for another name ("Nomura"
             -> "Yamaichi"): a template's other subject; a thesaurus has no such swaps.
         numbers: the numbers (:func:`dedup.views.numbers`) among ``facts``.

@@ -117,10 +117,7 @@ def decode(data: bytes, *, source: str | None = None) -> str:
                 f"starts like UTF-16 text but is not ({exc.reason} at byte {exc.start})",
                 source=source,
             ) from None
-    # UTF-8, with each invalid sequence read as cp1252 where it stands: a Windows file
-    # decodes as cp1252, and one stray byte in a UTF-8 file costs one character, not
-    # the whole file (decoded as cp1252 it would be mojibake, and its copies missed)
-    text = data.decode("utf-8-sig", errors=_FALLBACK)
+    text = _text(data)
     sample = text[:4096]
     if sample:
         controls = len(_CONTROL.findall(sample))
@@ -130,6 +127,30 @@ def decode(data: bytes, *, source: str | None = None) -> str:
                 source=source,
             )
     return text
+
+
+def _text(data: bytes) -> str:
+    """UTF-8 if the bytes are; a file that is mostly UTF-8 with each invalid sequence
+    read as cp1252 where it stands (one stray byte costs one character, not the whole
+    file); a file that is mostly not, as cp1252 (a Windows file: there, a byte pair that
+    happens to be valid UTF-8, "ß“", is still cp1252)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    mixed = data.decode("utf-8-sig", errors=_FALLBACK)
+    valid = len(_MULTIBYTE.findall(data))  # well-formed multi-byte UTF-8 sequences
+    invalid = len(data.decode("utf-8-sig", errors="replace")) - len(
+        data.decode("utf-8-sig", errors="ignore")
+    )
+    if valid > invalid:
+        return mixed
+    return "".join(_CP1252[byte] for byte in data.removeprefix(b"\xef\xbb\xbf"))
+
+
+_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 def _cp1252_here(exc: UnicodeError) -> tuple[str, int]:

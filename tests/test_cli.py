@@ -427,3 +427,23 @@ def test_ctrl_c_stops_a_real_scan_with_status_130(tmp_path: Path) -> None:
     assert proc.returncode == 130
     assert b"dedup: error: interrupted" in err
     assert b"Traceback" not in err
+
+
+def test_a_reader_that_stops_early_is_no_crash(tmp_path: Path, original: Path) -> None:
+    import subprocess
+    import sys
+
+    for i in range(60):  # 1,770 exact pairs: more output than a pipe holds
+        (tmp_path / f"{i}.txt").write_bytes(original.read_bytes())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dedup.cli", "scan", str(tmp_path), "--format", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()  # like `| head -1`
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 1)
+    assert b"internal error" not in err
+    assert b"Traceback" not in err

@@ -528,3 +528,38 @@ def test_list_and_show(runner: CliRunner, filled: str, library: Path, original: 
     }
     missing = runner.invoke(main, ["index", "show", filled, "nope"])
     assert (missing.exit_code, missing.stderr) == (2, "dedup: error: 'nope' is not in the index\n")
+
+
+def test_opening_to_read_creates_nothing(tmp_path: Path) -> None:
+    from dedup.errors import StoreError
+    from dedup.index.open import open_index
+
+    missing = tmp_path / "missing.db"
+    with pytest.raises(StoreError):
+        open_index(missing, create=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reading_an_index_leaves_its_file_as_it_was(
+    runner: CliRunner, filled: str, spun: Path
+) -> None:
+    import sqlite3
+
+    with sqlite3.connect(filled) as db:  # an index kept in rollback-journal mode
+        db.execute("PRAGMA journal_mode=DELETE")
+    db.close()
+    before = Path(filled).read_bytes()
+    for args in (["list", filled], ["stats", filled], ["check", filled, str(spun)]):
+        assert runner.invoke(main, ["index", *args]).exit_code in (0, 1)
+    assert Path(filled).read_bytes() == before
+
+
+def test_reading_an_empty_redis_database_is_an_error_and_writes_nothing(
+    runner: CliRunner, redis_url: str
+) -> None:
+    import redis
+
+    result = runner.invoke(main, ["index", "list", redis_url])
+    assert result.exit_code == 2
+    assert "has no settings; create one with dedup index add" in result.stderr
+    assert redis.Redis.from_url(redis_url).dbsize() == 0

@@ -17,6 +17,11 @@ from dedup.normalize import decode, fold
         pytest.param("café".encode(), "café", id="utf8"),
         pytest.param("café".encode("utf-8-sig"), "café", id="utf8-bom"),
         pytest.param("“smart” – quotes".encode("cp1252"), "“smart” – quotes", id="cp1252"),
+        pytest.param(  # "ß“" in cp1252 is also a valid UTF-8 pair: still cp1252
+            "„Das ist zu groß“, sagte er.".encode("cp1252"),
+            "„Das ist zu groß“, sagte er.",
+            id="cp1252-with-utf8-like-pair",
+        ),
         pytest.param(b"caf\xe9 \x81", "caf\xe9 \x81", id="latin1-fallback"),
         pytest.param("hello".encode("utf-16"), "hello", id="utf16-bom"),
         pytest.param(b"", "", id="empty"),

@@ -339,7 +339,7 @@ def test_a_fifo_with_a_writer_is_read(tmp_path: Path) -> None:
     try:
         import time
 
-        time.sleep(0.2)  # the writer is waiting at open
+        time.sleep(0.5)  # the writer is waiting at open (it blocks there until a reader comes)
         assert _read(pipe) == [Document(str(pipe), "Through a pipe.")]
     finally:
         writer.join(timeout=5)

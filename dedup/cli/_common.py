@@ -83,6 +83,11 @@ class _Main(click.Group):
             raise
         except KeyboardInterrupt:
             raise _Interrupted("interrupted; what was stored before is kept") from None
+        except BrokenPipeError:
+            raise  # the reader went away (``| head``): click exits quietly
+        except OSError as exc:  # the machine, not dedup: a full disk, a lost mount
+            raise Failure(f"{(exc.strerror or str(exc)).lower()}"
+                          f"{f': {exc.filename}' if exc.filename else ''}") from None  # fmt: skip
         except MemoryError:
             raise _Crashed("out of memory; lower --max-bytes or split the input") from None
         except Exception as exc:

@@ -7,8 +7,8 @@ the other commands refuse a file that does not exist rather than create an empty
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
+import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -102,24 +102,26 @@ def add(
       0  documents were added (inputs that could not be used are warnings)
       2  usage error, or no input could be added
     """
-    new_file = not store.lower().startswith(REDIS_SCHEMES) and not os.path.exists(store)
-    try:
-        added = _add(store, paths, max_bytes, quiet, progress)
-    except BaseException:
-        if new_file:
-            _remove_empty_index(store)
-        raise
+    # read up to the first document before the store is opened, so that a run with
+    # nothing to add (a mistyped path) creates no index file
+    items = iter(read(paths, max_bytes=max_bytes))
+    before: list[Document | Problem] = []
+    for item in items:
+        before.append(item)
+        if isinstance(item, Document):
+            break
+    else:
+        warn(tuple(p for p in before if isinstance(p, Problem)), quiet=quiet)
+        raise Failure("nothing added: no input could be read as a document")
+    added = _add(store, itertools.chain(before, items), quiet, progress)
     if not added:
-        if new_file:
-            _remove_empty_index(store)
         raise Failure("nothing added: no input could be read as a document")
 
 
 def _add(
-    store: str, paths: tuple[str, ...], max_bytes: int, quiet: bool, progress: bool | None
+    store: str, items: Iterable[Document | Problem], quiet: bool, progress: bool | None
 ) -> int:
     with open_store(store, create=True) as idx, progress_bars(progress) as bars:
-        items: Iterable[Document | Problem] = read(paths, max_bytes=max_bytes)
         total = None
         if bars is not None:
             items = list(items)  # to know the total for the bar
@@ -148,22 +150,6 @@ def _add(
         )
         click.echo(f"added {_plural(added, 'document')}{note}; the index holds {held:,}")
     return added
-
-
-def _remove_empty_index(path: str) -> None:
-    """Remove the index file a failed ``add`` created (and its WAL files), so a typo
-    leaves nothing behind; an index that holds documents is never removed."""
-    from dedup.index.sqlite import SqliteIndex
-
-    try:
-        with SqliteIndex(path) as index:
-            if len(index):
-                return
-    except Exception:  # not an index after all: leave it
-        return
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path + suffix)
 
 
 @index.command()

@@ -64,7 +64,7 @@ def open_index(
             f"a Redis index needs the redis package, which is not installed ({exc}); "
             "pip install redis"
         ) from None
-    return RedisIndex(text, fingerprint=fingerprint, lsh=lsh)
+    return RedisIndex(text, fingerprint=fingerprint, lsh=lsh, create=create)
 
 
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//)?")

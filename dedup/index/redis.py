@@ -74,8 +74,10 @@ class RedisIndex(Closing):
         prefix: str = "dedup",
         fingerprint: FingerprintOptions | None = None,
         lsh: LshOptions | None = None,
+        create: bool = True,
     ) -> None:
         self.prefix = prefix
+        self._create = create
         self._where = f"{_redact(url)} (prefix {prefix!r})"
         self._closed = False
         try:
@@ -259,6 +261,11 @@ class RedisIndex(Closing):
     ) -> Layout:
         raw = cast(dict[bytes, bytes], pipe.hgetall(self._key("settings")))
         stored = {key.decode(): value.decode() for key, value in raw.items()}
+        if not stored and not self._create:
+            raise StoreError(
+                f"no dedup index at {self._where}: it has no settings; "
+                "create one with dedup index add"
+            )
         layout = Layout.settle(stored, fingerprint, lsh, where=self._where)
         if not stored:
             pipe.multi()

@@ -55,6 +55,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import numpy.typing as npt
@@ -134,19 +135,30 @@ class SqliteIndex(Closing):
         self._lock = threading.Lock()
         self._closed = False
         try:
+            # to read, the file must exist already (mode=rw creates nothing)
+            where = self.path if create else f"file:{quote(os.path.abspath(self.path))}?mode=rw"
             self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+                where,
+                timeout=timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=not create,
             )
         except sqlite3.Error as exc:
             raise _cannot_open(self.path, exc) from None
         try:
             if not create:
-                self._check_is_index()  # before anything writes to the file
-            self._db.execute("PRAGMA journal_mode=WAL")
+                self._check_is_index()  # before anything could write to the file
+            else:
+                self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            with self._write():
-                for statement in _SCHEMA:
-                    self._db.execute(statement)
+            # to read an index, a read transaction (writers are not waited for) unless
+            # an old file must be upgraded first
+            reading = not create and self._format() >= _FORMAT
+            with self._read() if reading else self._write():
+                if create:
+                    for statement in _SCHEMA:
+                        self._db.execute(statement)
                 self._layout = self._settle(fingerprint, lsh)
         except sqlite3.Error as exc:
             self._db.close()
@@ -363,6 +375,10 @@ class SqliteIndex(Closing):
         return f"SqliteIndex({self.path!r})"
 
     # -- internals --------------------------------------------------------------------
+
+    def _format(self) -> int:
+        row = self._db.execute("SELECT value FROM settings WHERE key = 'format'").fetchone()
+        return int(row[0]) if row else 0
 
     def _check_is_index(self) -> None:
         """A :class:`StoreError` unless the file holds dedup's tables and settings, read
