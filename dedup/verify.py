@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -57,17 +57,14 @@ class Prepared:
         tokens: its tokens.
         shingles: view name -> shingle set, as sorted 64-bit keys (:func:`_shingle_set`).
         fingerprint: its MinHash fingerprint.
+        features: what else the alignment reads of it (:class:`Features`).
     """
 
     id: str
     tokens: Tokens = field(repr=False)
     shingles: Mapping[str, npt.NDArray[np.uint64]] = field(repr=False)
     fingerprint: Fingerprint = field(repr=False)
-    features: Features = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        if self.features is None:
-            object.__setattr__(self, "features", Features(self.tokens))
+    features: Features = field(repr=False, compare=False)
 
 
 class Features:
@@ -76,38 +73,24 @@ class Features:
     names and numbers (:func:`dedup.views.facts`), numbers, quoted words and the key of
     each word's line."""
 
-    __slots__ = ("_facts", "_line_of", "_numbers", "_quoted", "tokens")
-
     def __init__(self, tokens: Tokens) -> None:
         self.tokens = tokens
-        self._facts: list[bool] | None = None
-        self._numbers: list[bool] | None = None
-        self._quoted: list[bool] | None = None
-        self._line_of: list[int] | None = None
 
-    @property
+    @cached_property
     def facts(self) -> list[bool]:
-        if self._facts is None:
-            self._facts = facts(self.tokens)
-        return self._facts
+        return facts(self.tokens)
 
-    @property
+    @cached_property
     def numbers(self) -> list[bool]:
-        if self._numbers is None:
-            self._numbers = numbers(self.tokens)
-        return self._numbers
+        return numbers(self.tokens)
 
-    @property
+    @cached_property
     def quoted(self) -> list[bool]:
-        if self._quoted is None:
-            self._quoted = quoted(self.tokens)
-        return self._quoted
+        return quoted(self.tokens)
 
-    @property
+    @cached_property
     def line_of(self) -> list[int]:
-        if self._line_of is None:
-            self._line_of = _line_keys(self.tokens)
-        return self._line_of
+        return _line_keys(self.tokens)
 
 
 def prepare(
@@ -125,7 +108,7 @@ def prepare(
     }
     if known is None:
         known, _ = fingerprint_text(text, options=fingerprint)
-    return Prepared(doc_id, tokens, shingles, known)
+    return Prepared(doc_id, tokens, shingles, known, Features(tokens))
 
 
 _word_hash = lru_cache(maxsize=1 << 16)(word_hash)

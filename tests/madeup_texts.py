@@ -42,3 +42,24 @@ RUSSIAN = (
     "регионе, где действуют военные самолёты нескольких стран."
 )
 CHINESE = "国防部长周五与对方通了电话。双方讨论了叙利亚上空的飞行安全问题，并同意继续磋商。"
+
+
+# JSON lines that break a naive reader, each with the problem both readers of JSON
+# lines (``dedup.sources.read`` and ``dedup.feed``) must report: (id, line, message).
+HOSTILE_JSON_LINES = [
+    (
+        "huge-number",
+        '{"id": 1' + "0" * 5000 + ', "text": "x"}',
+        "not valid JSON for dedup: exceeds the limit (4300 digits) for integer string conversion",
+    ),
+    (
+        "deep-nesting",
+        '{"id": "d", "text": ' + "[" * 5000 + "]" * 5000 + "}",
+        "not valid JSON for dedup: nested too deeply",
+    ),
+    (
+        "surrogate-id",
+        '{"id": "a\\ud800", "text": "x"}',
+        '"id" holds a lone surrogate escape (\\ud800-\\udfff), not text',
+    ),
+]

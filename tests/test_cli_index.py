@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from madeup_texts import HOSTILE_JSON_LINES
 
 import dedup.cli.index  # registers the command group on ``main``
 from dedup.cli import main
@@ -126,11 +127,7 @@ def test_hostile_json_lines_are_warnings_and_every_other_record_is_added(
         json.dumps({"id": f"story-{i}", "text": path.read_text(encoding="utf-8")})
         for i, path in enumerate(sorted(seeds.glob("*.txt")))
     ]
-    hostile = [
-        '{"id": 1' + "0" * 5000 + ', "text": "x"}',  # over Python's integer digit limit
-        '{"id": "n", "text": ' + "[" * 5000 + "]" * 5000 + "}",  # nested 5,000 deep
-        '{"id": "a\\ud800", "text": "a lone surrogate escape in the id"}',
-    ]
+    hostile = [line for _, line, _ in HOSTILE_JSON_LINES]
     lines = [good[0], *hostile[:2], good[1], good[2], hostile[2], good[3], good[4]]
     (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(main, ["index", "add", store, str(tmp_path / "feed.jsonl")])

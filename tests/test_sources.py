@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from madeup_texts import HOSTILE_JSON_LINES
 
 from dedup.detector import Document
 from dedup.errors import OptionsError
@@ -203,22 +204,7 @@ def test_a_jsonl_file_may_start_with_a_bom(tmp_path: Path) -> None:
             id="cut-short",
         ),
         pytest.param([1, 2], 'expected a JSON object with an "id", got an array', id="array"),
-        pytest.param(
-            '{"id": 1' + "0" * 5000 + ', "text": "T."}',
-            "not valid JSON for dedup: exceeds the limit (4300 digits) for integer string "
-            "conversion",
-            id="huge-number",
-        ),
-        pytest.param(
-            '{"id": "x", "text": ' + "[" * 5000 + "]" * 5000 + "}",
-            "not valid JSON for dedup: nested too deeply",
-            id="deep-nesting",
-        ),
-        pytest.param(
-            '{"id": "a\\ud800", "text": "T."}',
-            '"id" holds a lone surrogate escape (\\ud800-\\udfff), not text',
-            id="surrogate-id",
-        ),
+        *(pytest.param(line, message, id=name) for name, line, message in HOSTILE_JSON_LINES),
         pytest.param({"text": "T."}, 'missing "id" field', id="no-id"),
         pytest.param({"id": "x"}, 'missing "text" field', id="no-text"),
         pytest.param(

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from madeup_texts import HOSTILE_JSON_LINES
 
 import dedup.cli.watch  # registers the command on ``main``
 from dedup.cli import main
@@ -194,21 +195,9 @@ def test_a_line_over_max_bytes_is_an_error_and_the_feed_goes_on(
         pytest.param(
             _line(id="h", html=["<p>"]), '"html" must be a string, got an array', id="html"
         ),
-        pytest.param(
-            '{"id": 1' + "0" * 5000 + ', "text": "x"}\n',
-            "not valid JSON for dedup: exceeds the limit (4300 digits) for integer string "
-            "conversion",
-            id="huge-number",
-        ),
-        pytest.param(
-            '{"id": "d", "text": ' + "[" * 5000 + "]" * 5000 + "}\n",
-            "not valid JSON for dedup: nested too deeply",
-            id="deep-nesting",
-        ),
-        pytest.param(
-            '{"id": "a\\ud800", "text": "x"}\n',
-            '"id" holds a lone surrogate escape (\\ud800-\\udfff), not text',
-            id="surrogate-id",
+        *(
+            pytest.param(line + "\n", message, id=name)
+            for name, line, message in HOSTILE_JSON_LINES
         ),
         pytest.param(
             b'{"id": "x", "text": "caf\xe9"}\n',
