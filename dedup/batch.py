@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +26,7 @@ from dedup.options import DetectorOptions
 from dedup.parallel import Chrome, Fingerprints, Tick, verify_pairs
 from dedup.verify import Verdict, classify, worth_reporting
 
-__all__ = ["find_matches", "prefilter"]
+__all__ = ["expand", "find_matches", "passage_floor", "passes_prefilter", "prefilter"]
 
 _EMPTY = np.uint32(0xFFFFFFFF)  # every value of an empty set's signature (fingerprint.is_empty)
 
@@ -35,13 +35,26 @@ def prefilter(
     pairs: npt.NDArray[np.int64],
     signatures: dict[str, npt.NDArray[np.uint32]],
     floor: float,
-    *,
-    chunk: int = 65536,
 ) -> npt.NDArray[np.int64]:
     """The pairs whose estimated Jaccard reaches ``floor`` in at least one view."""
     if not len(pairs) or floor <= 0:
         return pairs
+    return pairs[passes_prefilter(pairs, signatures, floor)]
+
+
+def passes_prefilter(
+    pairs: npt.NDArray[np.int64],
+    signatures: dict[str, npt.NDArray[np.uint32]],
+    floor: float,
+    *,
+    chunk: int = 65536,
+) -> npt.NDArray[np.bool_]:
+    """Whether each pair's estimated Jaccard reaches ``floor`` in at least one view (an
+    empty signature shares nothing)."""
     keep = np.zeros(len(pairs), dtype=bool)
+    if floor <= 0:
+        keep[:] = True
+        return keep
     for start in range(0, len(pairs), chunk):
         part = pairs[start : start + chunk]
         for sig in signatures.values():
@@ -49,7 +62,7 @@ def prefilter(
             share = (a == b).mean(axis=1)
             share[(a == _EMPTY).all(axis=1) | (b == _EMPTY).all(axis=1)] = 0.0
             keep[start : start + chunk] |= share >= floor
-    return pairs[keep]
+    return keep
 
 
 def _groups(digests: Sequence[str]) -> tuple[list[list[int]], npt.NDArray[np.int64]]:
@@ -96,22 +109,31 @@ def find_matches(
         pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome, fps=fps
     )
 
+    names = [[ids[r] for r in g] for g in groups]
     matches: list[Match] = []
     for (i, j), ev in zip(pairs.tolist(), evidences, strict=True):
         same = group_of[i] == group_of[j]
         verdict = classify(ev, exact=bool(same), options=options.verify)
-        if not worth_reporting(verdict, ev, options.threshold, options.verify):
-            continue
-        if same:
-            members = groups[group_of[i]]
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    matches.append(_match(ids, members[x], members[y], verdict, ev))
-        else:
-            for x in groups[group_of[i]]:
-                for y in groups[group_of[j]]:
-                    matches.append(_match(ids, x, y, verdict, ev))
+        if worth_reporting(verdict, ev, options.threshold, options.verify):
+            second = None if same else names[group_of[j]]
+            matches.extend(expand(verdict, ev, names[group_of[i]], second))
     return matches
+
+
+def expand(
+    verdict: Verdict, ev: Evidence, first: Sequence[str], second: Sequence[str] | None
+) -> Iterator[Match]:
+    """The matches a verdict on two exact groups' first members stands for (``ev``
+    measured with ``first[0]`` on its ``a`` side): every pair of one member of each
+    group, or with ``second`` None, every pair within the group ``first``."""
+    if second is None:
+        for i, x in enumerate(first):
+            for y in first[i + 1 :]:
+                yield _match(x, y, verdict, ev)
+    else:
+        for x in first:
+            for y in second:
+                yield _match(x, y, verdict, ev)
 
 
 def _chrome(
@@ -153,12 +175,7 @@ def _passages(
     if not len(pairs):
         return pairs
     pairs = reps[pairs]
-    smaller = np.minimum(fps.words[pairs[:, 0]], fps.words[pairs[:, 1]])
-    reportable = options.threshold * smaller
-    if options.verify.passage_words > 0:
-        reportable = np.minimum(reportable, options.verify.passage_words)
-    needed = np.maximum(lsh.passage_anchors, np.floor(ANCHORS_PER_WORD * reportable))
-    keep = shared >= needed
+    keep = shared >= passage_floor(fps.words[pairs[:, 0]], fps.words[pairs[:, 1]], options)
     pairs, shared = pairs[keep], shared[keep]
     if lsh.passage_partners > 0:  # each document's best partners: linear work, whatever
         # the corpus recycles; a long page may hold more passages, one per 100 words
@@ -167,6 +184,22 @@ def _passages(
         best |= _top(pairs[:, 1], shared, limit[pairs[:, 1]])
         pairs = pairs[best]
     return pairs
+
+
+def passage_floor(
+    words_a: npt.NDArray[np.int64], words_b: npt.NDArray[np.int64], options: DetectorOptions
+) -> npt.NDArray[np.float64]:
+    """The anchors two documents of these word counts must share to be passage
+    candidates: enough for the shorter of ``passage_words`` and ``threshold`` of the
+    smaller document, at :data:`ANCHORS_PER_WORD`; never fewer than
+    ``lsh.passage_anchors``."""
+    reportable = options.threshold * np.minimum(words_a, words_b)
+    if options.verify.passage_words > 0:
+        reportable = np.minimum(reportable, options.verify.passage_words)
+    floor: npt.NDArray[np.float64] = np.maximum(
+        options.lsh.passage_anchors, np.floor(ANCHORS_PER_WORD * reportable)
+    )
+    return floor
 
 
 def _top(
@@ -198,10 +231,10 @@ def _no_pairs() -> npt.NDArray[np.int64]:
     return np.empty((0, 2), dtype=np.int64)
 
 
-def _match(ids: Sequence[str], x: int, y: int, verdict: Verdict, ev: Evidence) -> Match:
-    """A match of rows ``x`` and ``y`` (``ev`` measured with ``x`` on its ``a`` side),
-    ordered so that ``a`` is the smaller id."""
+def _match(x: str, y: str, verdict: Verdict, ev: Evidence) -> Match:
+    """A match of documents ``x`` and ``y`` (``ev`` measured with ``x`` on its ``a``
+    side), ordered so that ``a`` is the smaller id."""
     kind, score, reason = verdict.kind, round(verdict.score, 4), verdict.reason
-    if ids[x] < ids[y]:
-        return Match(ids[x], ids[y], kind, score, ev, reason)
-    return Match(ids[y], ids[x], kind, score, ev.swapped(), reason)
+    if x < y:
+        return Match(x, y, kind, score, ev, reason)
+    return Match(y, x, kind, score, ev.swapped(), reason)

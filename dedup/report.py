@@ -33,7 +33,7 @@ from typing import Any, Literal, get_args
 
 from dedup.model import Changes, Cluster, Match, Problem, ScanResult, ViewScores
 
-__all__ = ["FORMATS", "Format", "render_clusters", "render_matches"]
+__all__ = ["FORMATS", "Format", "match_record", "render_clusters", "render_matches"]
 
 Format = Literal["table", "json", "jsonl", "csv"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -66,9 +66,9 @@ def render_matches(
     if format == "table":
         return _table_of_matches(result)
     if format == "json":
-        return _json_document("matches", map(_match_record, result.matches), result)
+        return _json_document("matches", map(match_record, result.matches), result)
     if format == "jsonl":
-        return _json_lines(map(_match_record, result.matches))
+        return _json_lines(map(match_record, result.matches))
     if format == "csv":
         return _csv_of_matches(result.matches, views or _views_in(result.matches))
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -112,7 +112,8 @@ def render_clusters(
 # -- records shared by json and jsonl ---------------------------------------------------
 
 
-def _match_record(match: Match) -> dict[str, Any]:
+def match_record(match: Match) -> dict[str, Any]:
+    """The record of one match in the JSON formats (also the row a Spark scan writes)."""
     ev = match.evidence
     return {
         "a": match.a,

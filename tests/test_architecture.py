@@ -40,6 +40,7 @@ RANK = {
     "sources": 9,
     "report": 9,
     "diffview": 9,
+    "spark": 9.5,
     "cli": 10,
 }
 

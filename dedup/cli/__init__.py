@@ -5,7 +5,7 @@ Every command is thin; the work is in :mod:`dedup.sources` (reading),
 One module per command; :mod:`dedup.cli._common` holds what they share.
 """
 
-from dedup.cli import diff, index, scan, watch
+from dedup.cli import diff, index, scan, spark, watch
 from dedup.cli._common import input_options, main, match_options
 
-__all__ = ["diff", "index", "input_options", "main", "match_options", "scan", "watch"]
+__all__ = ["diff", "index", "input_options", "main", "match_options", "scan", "spark", "watch"]

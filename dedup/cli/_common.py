@@ -30,6 +30,7 @@ __all__ = [
     "EXIT_FOUND",
     "EXIT_INTERRUPTED",
     "Failure",
+    "detection_options",
     "input_options",
     "main",
     "match_options",
@@ -109,20 +110,27 @@ def main() -> None:
 
 
 def match_options(command: F) -> F:
-    """Add ``--format``, ``--threshold``, ``--passage-words`` and ``--kind`` to a command.
+    """Add ``--format`` and the :func:`detection_options` to a command.
 
-    The command receives ``format`` (a :data:`~dedup.report.Format`), ``threshold``
-    (a float), ``passage_words`` (an int) and ``kind`` (a tuple of
-    :class:`~dedup.model.Kind`, empty for the copies).
+    The command receives ``format`` (a :data:`~dedup.report.Format`) as well.
+    """
+    command = detection_options(command)
+    return click.option(
+        "--format",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format: aligned text, one JSON document, JSON lines or CSV.",
+    )(command)
+
+
+def detection_options(command: F) -> F:
+    """Add ``--threshold``, ``--passage-words`` and ``--kind`` to a command.
+
+    The command receives ``threshold`` (a float), ``passage_words`` (an int) and
+    ``kind`` (a tuple of :class:`~dedup.model.Kind`, empty for the copies).
     """
     options = [
-        click.option(
-            "--format",
-            type=click.Choice(FORMATS),
-            default="table",
-            show_default=True,
-            help="Output format: aligned text, one JSON document, JSON lines or CSV.",
-        ),
         click.option(
             "--threshold",
             type=float,

@@ -1,0 +1,132 @@
+"""``dedup spark-scan``: the scan of ``dedup scan`` on Spark, for corpora too large for
+one machine (needs ``pip install 'dedup[spark]'`` and a Java runtime)."""
+
+from __future__ import annotations
+
+import click
+
+from dedup.cli._common import EXIT_CLEAN, EXIT_FOUND, Failure, detection_options, main, warn
+from dedup.model import Kind, Problem
+from dedup.options import DetectorOptions, VerifyOptions
+
+__all__ = ["spark_scan"]
+
+_SHOWN_PROBLEMS = 20
+
+
+def _setting(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    settings = {}
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE, got {value!r}")
+        settings[key] = setting
+    return settings
+
+
+@main.command("spark-scan")
+@click.argument("input", type=str)
+@click.argument("output", type=str)
+@click.option("--id-col", default="id", show_default=True, help="The column of document ids.")
+@click.option("--text-col", default="text", show_default=True, help="The column of texts.")
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", "parquet", "jsonl"]),
+    default="auto",
+    show_default=True,
+    help="How INPUT is stored (auto: from its name).",
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(["parquet", "jsonl"]),
+    default="parquet",
+    show_default=True,
+    help="How pairs, clusters and problems are written under OUTPUT.",
+)
+@detection_options
+@click.option(
+    "--master",
+    default=None,
+    help="Spark master URL [default: the spark-submit one, else local[*]].",
+)
+@click.option(
+    "--conf",
+    "settings",
+    multiple=True,
+    callback=_setting,
+    metavar="KEY=VALUE",
+    help="A Spark setting, passed through; repeat for several.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not print warnings about inputs.")
+@click.pass_context
+def spark_scan(
+    ctx: click.Context,
+    input: str,
+    output: str,
+    id_col: str,
+    text_col: str,
+    input_format: str,
+    output_format: str,
+    threshold: float,
+    passage_words: int,
+    kind: tuple[Kind, ...],
+    master: str | None,
+    settings: dict[str, str],
+    quiet: bool,
+) -> None:
+    """Find copies among the documents of INPUT on Spark; write them under OUTPUT.
+
+    INPUT is Parquet or JSON Lines (a file or a directory of parts), one document per
+    row with an id and a text column. OUTPUT is a new directory; it receives pairs/
+    (the records of `dedup scan --format jsonl`), clusters/ (id, cluster,
+    representative) and problems/ (source, message). The pairs are those `dedup scan`
+    finds over the same documents.
+
+    \b
+    Exit status:
+      0  no copies found
+      1  copies found
+      2  usage error, or the input could not be read
+    """
+    try:
+        from pyspark.sql import SparkSession
+
+        from dedup.spark import io, scan
+    except ImportError as exc:
+        raise Failure(str(exc)) from None
+    options = DetectorOptions(
+        threshold=threshold, verify=VerifyOptions(passage_words=passage_words)
+    )
+    ours = SparkSession.getActiveSession() is None  # else spark-submit's, or a caller's
+    spark = io.session(master, settings)
+    try:
+        frame, reading = io.read(
+            spark,
+            input,
+            id_col=id_col,
+            text_col=text_col,
+            format=input_format,  # type: ignore[arg-type]
+        )
+        found = scan(frame, id_col=id_col, text_col=text_col, options=options, kinds=kind or None)
+        io.write(found, output, format=output_format)  # type: ignore[arg-type]
+        problems = reading.unionByName(found.problems)
+        shown = [Problem(r.source, r.message) for r in problems.limit(_SHOWN_PROBLEMS).collect()]
+        warn(tuple(shown), quiet=quiet)
+        pairs, documents = found.pairs.count(), found.documents.count()
+        clusters = found.clusters.select("cluster").distinct().count()
+        unused = problems.count()
+        found.release()
+    finally:
+        if ours:
+            spark.stop()
+    if unused > len(shown) and not quiet:
+        click.echo(
+            f"dedup: warning: {unused - len(shown)} more problems in {output}/problems", err=True
+        )
+    click.echo(
+        f"{pairs} pair{'s' * (pairs != 1)} in {clusters} cluster{'s' * (clusters != 1)} "
+        f"among {documents} documents; written to {output}"
+    )
+    ctx.exit(EXIT_FOUND if pairs else EXIT_CLEAN)
