@@ -201,7 +201,7 @@ def test_unusable_records_are_problems_and_the_rest_is_scanned(
 
 def test_a_missing_column_is_named(spark: SparkSession) -> None:
     frame = spark.createDataFrame([("x", "y")], "url STRING, body STRING")
-    with pytest.raises(ValueError, match="no column 'id'.*url, body"):
+    with pytest.raises(ValueError, match=r"no column 'id'.*url, body"):
         scan(frame)
 
 
