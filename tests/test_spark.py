@@ -248,11 +248,11 @@ def _edges(a: np.ndarray, b: np.ndarray) -> list[Any]:
     from dedup.model import Evidence, Kind, Match
 
     ev = Evidence((), 1.0, 1.0, 1.0, 1)
-    width = 3
-    return [
-        Match(*sorted((f"{x:0{width}d}", f"{y:0{width}d}")), Kind.EXACT, 1.0, ev)
-        for x, y in zip(a.tolist(), b.tolist(), strict=True)
-    ]
+    found = []
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        first, second = sorted((f"{x:03d}", f"{y:03d}"))
+        found.append(Match(first, second, Kind.EXACT, 1.0, ev))
+    return found
 
 
 def _from_records(records: list[dict[str, Any]]) -> list[Any]:
