@@ -49,7 +49,9 @@ def _full_scan(n: int, workdir: Path) -> dict[str, object]:
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "dedup.cli", "scan", str(path), "--format", "jsonl", "-q"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -105,7 +107,10 @@ print(fingerprint_s, candidates_s, len(pairs), peak)
 def _million(n: int) -> list[dict[str, object]]:
     done = subprocess.run(
         [sys.executable, "-c", _MILLION, str(n)],
-        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     fingerprint_s, candidates_s, pairs, peak = done.stdout.split()
     return [
@@ -143,8 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("| documents | stage | seconds | peak RSS (MB) | note |")
     print("|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['documents']:,} | {r['stage']} | {r['seconds']:.1f} | "
-              f"{r['peak_mb']:,.0f} | {r['note']} |")
+        print(
+            f"| {r['documents']:,} | {r['stage']} | {r['seconds']:.1f} | "
+            f"{r['peak_mb']:,.0f} | {r['note']} |"
+        )
     return 0
 
 

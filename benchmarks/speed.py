@@ -143,8 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             start = time.perf_counter()
             pairs = datasketch_scan(docs)
             peer_s = time.perf_counter() - start
-            print(f"| datasketch MinHash + MinHashLSH + query all (1 core, unverified) "
-                  f"| {peer_s:.1f} | {pairs} candidates | |")
+            print(
+                f"| datasketch MinHash + MinHashLSH + query all (1 core, unverified) "
+                f"| {peer_s:.1f} | {pairs} candidates | |"
+            )
             print(f"\ndedup is {peer_s / ours_s:.1f}x faster end to end.")
     return 0
 

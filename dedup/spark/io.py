@@ -10,6 +10,7 @@ goes on. Outputs are three directories under one: ``pairs``, ``clusters`` and
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from dedup.errors import InputError, OptionsError
+from dedup.parallel import default_workers
 from dedup.spark.stages import SparkScan
 
 __all__ = ["InputFormat", "OutputFormat", "read", "session", "write"]
@@ -33,14 +35,21 @@ _JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 def session(master: str | None = None, conf: Mapping[str, str] | None = None) -> SparkSession:
     """The Spark session to scan with: the one ``spark-submit`` started, else a local
     one on every core (``master`` and ``conf`` passed through). Executors run this
-    Python (``PYSPARK_PYTHON``) unless told otherwise."""
+    Python (``PYSPARK_PYTHON``) unless told otherwise. A local session shuffles into
+    4 partitions per core, not Spark's 200 (made for clusters), unless ``conf`` says."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("dedup")
+    started = SparkSession.getActiveSession() is not None or "SPARK_HOME" in os.environ
+    if master is None and not started:  # neither spark-submit's nor a caller's
+        master = "local[*]"
+    settings = {"spark.ui.showConsoleProgress": "false"}
     if master is not None:
         builder = builder.master(master)
-    elif SparkSession.getActiveSession() is None and "SPARK_HOME" not in os.environ:
-        builder = builder.master("local[*]")
-    settings = {"spark.ui.showConsoleProgress": "false", **(conf or {})}
+        local = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", master)
+        if local:
+            cores = default_workers() if local[1] in (None, "*") else int(local[1])
+            settings["spark.sql.shuffle.partitions"] = str(4 * cores)
+    settings.update(conf or {})
     for key, value in settings.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
