@@ -1,5 +1,7 @@
-"""``python -m dedup.cli``: the same as the ``dedup`` command."""
+"""``python -m dedup.cli``: the same as the ``dedup`` command (also the file to give
+``spark-submit``, followed by ``spark-scan`` and its arguments)."""
 
 from dedup.cli import main
 
-main()
+if __name__ == "__main__":
+    main()
