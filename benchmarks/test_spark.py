@@ -12,15 +12,13 @@ pytest.importorskip("pyspark", reason="pyspark not installed (pip install 'dedup
 if shutil.which("java") is None:
     pytest.skip("no Java runtime (apt-get install default-jre-headless)", allow_module_level=True)
 
-from benchmarks.sparkscan import markdown, run  # noqa: E402
+from benchmarks.sparkscan import markdown, run
 
 DOCS = 1000
 
 
 @pytest.mark.benchmark(group="spark")
-def test_spark_scan_against_the_local_scan(
-    benchmark: Benchmark, quality_report: list[str]
-) -> None:
+def test_spark_scan_against_the_local_scan(benchmark: Benchmark, quality_report: list[str]) -> None:
     found = benchmark.pedantic(run, args=(DOCS,), rounds=1, iterations=1)
     benchmark.extra_info["local_seconds"] = found.local["seconds"]
     benchmark.extra_info["spark_seconds"] = found.spark["seconds"]

@@ -22,7 +22,6 @@ they are.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,8 +30,9 @@ from typing import Literal
 import wordfreq
 
 from dedup.errors import OptionsError
+from dedup.model import DECIDED, sign_test
 
-__all__ = ["Direction", "guess_direction", "zipf"]
+__all__ = ["DECIDED", "Direction", "guess_direction", "votes", "zipf"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +66,24 @@ class Direction:
         return self.confidence >= DECIDED
 
 
-DECIDED = 0.95
-"""The confidence from which a direction is a verdict (a two-sided p-value of 5%)."""
+def votes(pairs: Iterable[tuple[str, str]], *, margin: float = 0.1) -> tuple[int, int]:
+    """How many distinct substitution pairs ``(a_word, b_word)`` have the more common
+    word on the ``a`` side, and how many on the ``b`` side (by more than ``margin`` on
+    the Zipf scale; the others abstain).
+
+    >>> votes([("said", "pronounced"), ("said", "pronounced"), ("infantry", "military")])
+    (1, 1)
+    """
+    za, zb = _frequencies(dict.fromkeys(pairs))
+    return (
+        sum(1 for x, y in zip(za, zb, strict=True) if x - y > margin),
+        sum(1 for x, y in zip(za, zb, strict=True) if y - x > margin),
+    )
+
+
+def _frequencies(distinct: Iterable[tuple[str, str]]) -> tuple[list[float], list[float]]:
+    pairs = list(distinct)
+    return [zipf(a) for a, _ in pairs], [zipf(b) for _, b in pairs]
 
 
 @lru_cache(maxsize=65536)
@@ -99,26 +115,15 @@ def guess_direction(pairs: Iterable[tuple[str, str]], *, margin: float = 0.1) ->
     if margin < 0:
         raise OptionsError(f"margin must be zero or more, got {margin!r}")
     distinct = dict.fromkeys(pairs)
-    za = [zipf(a) for a, _ in distinct]
-    zb = [zipf(b) for _, b in distinct]
-    a_votes = sum(1 for x, y in zip(za, zb, strict=True) if x - y > margin)
-    b_votes = sum(1 for x, y in zip(za, zb, strict=True) if y - x > margin)
+    za, zb = _frequencies(distinct)
+    a_votes, b_votes = votes(distinct, margin=margin)
     n = len(distinct)
     return Direction(
         original="b" if b_votes > a_votes else "a",
-        confidence=1.0 - _sign_test(a_votes, b_votes),
+        confidence=1.0 - sign_test(a_votes, b_votes),
         pairs=a_votes + b_votes,
         a_more_common=a_votes,
         b_more_common=b_votes,
         mean_zipf_a=sum(za) / n if n else 0.0,
         mean_zipf_b=sum(zb) / n if n else 0.0,
     )
-
-
-def _sign_test(a: int, b: int) -> float:
-    """Two-sided p-value of ``a`` wins against ``b`` under a fair coin (1.0 if no votes)."""
-    n, k = a + b, max(a, b)
-    if n == 0 or a == b:
-        return 1.0
-    tail = sum(math.comb(n, i) for i in range(k, n + 1))
-    return min(1.0, 2 * tail / (1 << n))

@@ -32,10 +32,13 @@ leave them out unless asked for:
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 __all__ = [
     "COPY_KINDS",
+    "DECIDED",
     "Changes",
     "Cluster",
     "Document",
@@ -57,6 +60,23 @@ class Kind(enum.StrEnum):
     SPUN = "spun"
     TEMPLATE = "template"
     RELATED = "related"
+
+
+DECIDED = 0.95
+"""The confidence from which a guess at the original is a verdict (the sign test at 5%)."""
+
+
+def sign_test(a: int, b: int) -> float:
+    """Two-sided p-value of ``a`` wins against ``b`` under a fair coin (1.0 if no votes).
+
+    >>> round(sign_test(6, 0), 4), sign_test(2, 2)
+    (0.0312, 1.0)
+    """
+    n, k = a + b, max(a, b)
+    if n == 0 or a == b:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(k, n + 1))
+    return min(1.0, 2 * tail / (1 << n))
 
 
 COPY_KINDS = frozenset({Kind.EXACT, Kind.NEAR_DUPLICATE, Kind.PARTIAL, Kind.SPUN})
@@ -116,6 +136,10 @@ class Changes:
         numbers_kept: of those, the ones kept verbatim.
         swap_pairs: different (word, replacement) pairs among the substitutions: a
             thesaurus makes many, a house style ("cents" -> "cts") a few.
+        a_more_common: of those, the ones whose ``a`` word is the more common in
+            English (:mod:`dedup.direction`): a spinner puts rare synonyms for common
+            words, so these are votes for ``a`` being the original.
+        b_more_common: the ones whose ``b`` word is the more common.
     """
 
     substituted: int = 0
@@ -129,11 +153,31 @@ class Changes:
     numbers: int = 0
     numbers_kept: int = 0
     swap_pairs: int = 0
+    a_more_common: int = 0
+    b_more_common: int = 0
 
     @property
     def facts_kept_share(self) -> float:
         """Share of the names and numbers kept (1.0 when there are none)."""
         return self.facts_kept / self.facts if self.facts else 1.0
+
+    @property
+    def direction_confidence(self) -> float:
+        """One minus the two-sided sign-test p-value of the votes for the original
+        (0.0 with no votes or as many each way)."""
+        return 1.0 - sign_test(self.a_more_common, self.b_more_common)
+
+    @property
+    def original(self) -> Literal["a", "b"] | None:
+        """The side the votes say is the original, at :data:`DECIDED` confidence; None
+        when they do not say it (too few, or split)."""
+        if self.direction_confidence < DECIDED:
+            return None
+        return "a" if self.a_more_common > self.b_more_common else "b"
+
+    def swapped(self) -> Changes:
+        """The same changes with the roles of ``a`` and ``b`` exchanged."""
+        return replace(self, a_more_common=self.b_more_common, b_more_common=self.a_more_common)
 
     @property
     def fact_share(self) -> float:
@@ -187,6 +231,7 @@ class Evidence:
             aligned_b=self.aligned_a,
             copied_a=self.copied_b,
             copied_b=self.copied_a,
+            changes=self.changes.swapped(),
         )
 
     def view(self, name: str) -> ViewScores:
@@ -217,6 +262,14 @@ class Match:
     score: float
     evidence: Evidence = field(compare=False)
     reason: str = field(default="", compare=False)
+
+    @property
+    def original(self) -> str | None:
+        """The id of the text the swapped words say is the original, or None when they
+        do not say it at :data:`DECIDED` confidence (copies made without a thesaurus
+        never do: nothing was swapped)."""
+        side = self.evidence.changes.original
+        return None if side is None else (self.a if side == "a" else self.b)
 
 
 @dataclass(frozen=True, slots=True)

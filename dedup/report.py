@@ -15,10 +15,10 @@ format     shape
 
 >>> from dedup.model import Evidence, Kind, Match, ScanResult, ViewScores
 >>> ev = Evidence((ViewScores("words", 0.5, 0.5, 0.6, 0.7),), 0.8, 0.9, 1.0, 12)
->>> m = Match("a.txt", "b.txt", Kind.NEAR_DUPLICATE, 0.8, ev, "a reprint")
+>>> m = Match("a", "b", Kind.NEAR_DUPLICATE, 0.8, ev, "reprint")
 >>> print(render_matches(ScanResult((m,), 2)), end="")
-score   kind            a      b      evidence                                      why
-0.8000  near-duplicate  a.txt  b.txt  aligned 80%/90%, verbatim 100%, words J 0.50  a reprint
+score   kind            a  b  original  evidence                                      why
+0.8000  near-duplicate  a  b  -         aligned 80%/90%, verbatim 100%, words J 0.50  reprint
 1 pair among 2 documents
 """
 
@@ -120,6 +120,8 @@ def match_record(match: Match) -> dict[str, Any]:
         "b": match.b,
         "kind": match.kind.value,
         "score": round(match.score, 4),
+        "original": match.original,
+        "original_confidence": round(ev.changes.direction_confidence, 4),
         "evidence": {
             "aligned_a": round(ev.aligned_a, 4),
             "aligned_b": round(ev.aligned_b, 4),
@@ -166,12 +168,21 @@ def _json_lines(records: Iterable[Mapping[str, Any]]) -> str:
 
 def _table_of_matches(result: ScanResult) -> str:
     rows = [
-        [f"{m.score:.4f}", m.kind.value, m.a, m.b, _evidence_summary(m), m.reason]
+        [f"{m.score:.4f}", m.kind.value, m.a, m.b, _side(m), _evidence_summary(m), m.reason]
         for m in result.matches
     ]
-    table = _align(["score", "kind", "a", "b", "evidence", "why"], rows) if rows else ""
+    header = ["score", "kind", "a", "b", "original", "evidence", "why"]
+    table = _align(header, rows) if rows else ""
     found = _plural(len(rows), "pair") if rows else "no duplicates"
     return f"{table}{found} among {_plural(result.documents, 'document')}\n"
+
+
+def _side(match: Match) -> str:
+    """``a`` or ``b``, the one the swapped words say is the original; ``-`` if they
+    do not say it."""
+    if match.original is None:
+        return "-"
+    return "a" if match.original == match.a else "b"
 
 
 def _table_of_clusters(clusters: Sequence[Cluster], documents: int) -> str:
@@ -220,7 +231,8 @@ def _views_in(matches: Iterable[Match]) -> list[str]:
 
 
 def _csv_of_matches(matches: Sequence[Match], views: Sequence[str]) -> str:
-    header = ["a", "b", "kind", "score", "aligned_a", "aligned_b", "verbatim"]
+    header = ["a", "b", "kind", "score", "original", "original_confidence"]
+    header += ["aligned_a", "aligned_b", "verbatim"]
     header += ["aligned_sentences", "copied_a", "copied_b", "boilerplate", "quotations"]
     header += list(_CHANGE_FIELDS)
     header += [f"{view}_{name}" for view in views for name in _VIEW_FIELDS]
@@ -230,6 +242,7 @@ def _csv_of_matches(matches: Sequence[Match], views: Sequence[str]) -> str:
         ev = m.evidence
         by_view = {scores.view: scores for scores in ev.views}
         row: list[object] = [m.a, m.b, m.kind.value, round(m.score, 4)]
+        row += [m.original or "", round(ev.changes.direction_confidence, 4)]
         row += [round(ev.aligned_a, 4), round(ev.aligned_b, 4), round(ev.verbatim, 4)]
         row += [ev.aligned_sentences, ev.copied_a, ev.copied_b, ev.boilerplate, ev.quotations]
         row += [getattr(ev.changes, name) for name in _CHANGE_FIELDS]

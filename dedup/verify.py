@@ -27,6 +27,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from dedup.direction import votes
 from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
 from dedup.hashing import sequence_hash, word_hash
 from dedup.model import Changes, Evidence, Kind, ViewScores
@@ -397,7 +398,7 @@ def _changes(
                     n_facts -= fa[x] + fb[y]
                     n_numbers -= na[x] + nb[y]
                 substituted += 1
-                distinct.add((ea[i][x - a0], eb[j][y - b0]))
+                distinct.add((sa.keys[i][x - a0], sb.keys[j][y - b0]))
             # the longer side's words beyond the pairs are added words, as above
             extra_a, extra_b = (
                 range(a0 + i1 + (j2 - j1), a0 + i2),
@@ -412,6 +413,7 @@ def _changes(
                 and (k == last or ops[k + 1].tag == "equal")
             ):
                 isolated += 1
+    a_votes, b_votes = votes(distinct)
     return Changes(
         substituted=substituted,
         isolated=isolated,
@@ -424,6 +426,8 @@ def _changes(
         numbers=n_numbers,
         numbers_kept=numbers_kept,
         swap_pairs=len(distinct),
+        a_more_common=a_votes,
+        b_more_common=b_votes,
     )
 
 

@@ -40,11 +40,11 @@ def test_scan_seeds_finds_the_one_spun_pair(runner: CliRunner, seeds: Path) -> N
     result = runner.invoke(main, ["scan", str(seeds)])
     assert (result.exit_code, result.stderr) == (1, "")
     header, row, summary = result.stdout.splitlines()
-    assert header.split() == ["score", "kind", "a", "b", "evidence", "why"]
-    assert row.split()[1:4] == ["spun", *PAIR]
+    assert header.split() == ["score", "kind", "a", "b", "original", "evidence", "why"]
+    assert row.split()[1:5] == ["spun", *PAIR, "b"]  # 002, the Washington Post's
     assert re.fullmatch(
-        r"0\.\d{4}  spun  \S+  \S+  aligned \d+%/\d+%, verbatim \d+%, skeleton J 0\.\d\d  "
-        r"\d+ words swapped .* names and numbers kept",
+        r"0\.\d{4}  spun  \S+  \S+  b         aligned \d+%/\d+%, verbatim \d+%, "
+        r"skeleton J 0\.\d\d  \d+ words swapped .* names and numbers kept",
         row,
     )
     assert summary == "1 pair among 6 documents"  # five seeds and their README
@@ -55,7 +55,18 @@ def test_scan_seeds_as_json_lines(runner: CliRunner, seeds: Path) -> None:
     assert result.exit_code == 1
     [match] = _jsonl(result.stdout)
     assert (match["a"], match["b"], match["kind"]) == (*PAIR, "spun")
-    assert set(match) == {"a", "b", "kind", "score", "evidence", "reason"}
+    assert set(match) == {
+        "a",
+        "b",
+        "kind",
+        "score",
+        "original",
+        "original_confidence",
+        "evidence",
+        "reason",
+    }
+    assert match["original"] == PAIR[1]
+    assert match["original_confidence"] >= 0.95
 
 
 def test_scan_seeds_as_json(runner: CliRunner, seeds: Path) -> None:

@@ -223,8 +223,8 @@ def test_check_finds_the_spun_copy(
     result = runner.invoke(main, ["index", "check", filled, str(spun)])
     assert (result.exit_code, result.stderr) == (1, "")
     header, row, summary = result.stdout.splitlines()
-    assert header.split() == ["score", "kind", "a", "b", "evidence", "why"]
-    assert row.split()[1:4] == ["spun", original.name, str(spun)]
+    assert header.split() == ["score", "kind", "a", "b", "original", "evidence", "why"]
+    assert row.split()[1:5] == ["spun", original.name, str(spun), "a"]  # a: the indexed one
     assert re.fullmatch(r"0\.\d{4}  spun  .*, skeleton J 0\.\d\d  \d+ words swapped .*", row)
     assert summary == "1 pair among 1 document"
 

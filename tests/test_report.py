@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import dedup.report
-from dedup.model import Cluster, Evidence, Kind, Match, Problem, ScanResult, ViewScores
+from dedup.model import Changes, Cluster, Evidence, Kind, Match, Problem, ScanResult, ViewScores
 from dedup.report import FORMATS, Format, render_clusters, render_matches
 
 EVIDENCE = Evidence(
@@ -21,6 +21,7 @@ EVIDENCE = Evidence(
     aligned_b=0.68880,
     verbatim=0.65148,
     aligned_sentences=45,
+    changes=Changes(swap_pairs=12, a_more_common=9, b_more_common=1),
 )
 COPY = Evidence((ViewScores("words", 1.0, 1.0, 1.0, 1.0),), 1.0, 1.0, 1.0, 3)
 RESULT = ScanResult(
@@ -55,9 +56,17 @@ NOTHING_CHANGED = {  # the evidence fields of a match measured with no alignment
             "numbers",
             "numbers_kept",
             "swap_pairs",
+            "a_more_common",
+            "b_more_common",
         ],
         0,
     ),
+}
+SPUN_CHANGES = {
+    **NOTHING_CHANGED["changes"],
+    "swap_pairs": 12,
+    "a_more_common": 9,
+    "b_more_common": 1,
 }
 
 
@@ -66,12 +75,12 @@ NOTHING_CHANGED = {  # the evidence fields of a match measured with no alignment
 
 def test_table_aligns_columns_and_summarises_the_evidence() -> None:
     assert render_matches(RESULT) == (
-        "score   kind   a             b                 evidence"
+        "score   kind   a             b                 original  evidence"
         "                                        why\n"
-        "1.0000  exact  copy.txt      original.txt      aligned 100%/100%, verbatim 100%, "
-        "words J 1.00  same words\n"
-        "0.8044  spun   original.txt  spun-article.txt  aligned 80%/69%, verbatim 65%, "
-        "skeleton J 0.40  swapped\n"
+        "1.0000  exact  copy.txt      original.txt      -         aligned 100%/100%, "
+        "verbatim 100%, words J 1.00  same words\n"
+        "0.8044  spun   original.txt  spun-article.txt  a         aligned 80%/69%, "
+        "verbatim 65%, skeleton J 0.40  swapped\n"
         "2 pairs among 5 documents\n"
     )
 
@@ -90,6 +99,8 @@ def test_json_is_one_document_with_counts_matches_and_problems() -> None:
                 "b": "original.txt",
                 "kind": "exact",
                 "score": 1.0,
+                "original": None,
+                "original_confidence": 0.0,
                 "evidence": {
                     "aligned_a": 1.0,
                     "aligned_b": 1.0,
@@ -112,12 +123,15 @@ def test_json_is_one_document_with_counts_matches_and_problems() -> None:
                 "b": "spun-article.txt",
                 "kind": "spun",
                 "score": 0.8044,
+                "original": "original.txt",  # the rarer words are in spun-article.txt
+                "original_confidence": 0.9785,
                 "evidence": {
                     "aligned_a": 0.8044,
                     "aligned_b": 0.6888,
                     "verbatim": 0.6515,
                     "aligned_sentences": 45,
                     **NOTHING_CHANGED,
+                    "changes": SPUN_CHANGES,
                     "views": {
                         "words": {
                             "estimated_jaccard": 0.0703,
@@ -153,16 +167,17 @@ def test_jsonl_of_nothing_is_empty() -> None:
 
 def test_csv_has_a_header_and_one_flat_row_per_pair() -> None:
     assert render_matches(RESULT, format="csv") == (
-        "a,b,kind,score,aligned_a,aligned_b,verbatim,aligned_sentences,copied_a,copied_b,boilerplate,quotations,"
+        "a,b,kind,score,original,original_confidence,"
+        "aligned_a,aligned_b,verbatim,aligned_sentences,copied_a,copied_b,boilerplate,quotations,"
         "substituted,isolated,changed,indels,facts,facts_kept,fact_swaps,name_swaps,numbers,numbers_kept,"
-        "swap_pairs,"
+        "swap_pairs,a_more_common,b_more_common,"
         "words_estimated_jaccard,words_jaccard,words_containment_a,words_containment_b,"
         "skeleton_estimated_jaccard,skeleton_jaccard,skeleton_containment_a,"
         "skeleton_containment_b,reason\n"
-        "copy.txt,original.txt,exact,1.0,1.0,1.0,1.0,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+        "copy.txt,original.txt,exact,1.0,,0.0,1.0,1.0,1.0,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
         "1.0,1.0,1.0,1.0,,,,,same words\n"
-        "original.txt,spun-article.txt,spun,0.8044,0.8044,0.6888,0.6515,45,"
-        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+        "original.txt,spun-article.txt,spun,0.8044,original.txt,0.9785,0.8044,0.6888,0.6515,45,"
+        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,12,9,1,"
         "0.0703,0.0676,0.1385,0.1167,0.3672,0.399,0.6423,0.513,swapped\n"
     )
 
@@ -170,9 +185,10 @@ def test_csv_has_a_header_and_one_flat_row_per_pair() -> None:
 def test_csv_header_comes_from_the_views_given_even_without_matches() -> None:
     header = render_matches(ScanResult((), 3), format="csv", views=["skeleton"])
     assert header == (
-        "a,b,kind,score,aligned_a,aligned_b,verbatim,aligned_sentences,copied_a,copied_b,boilerplate,quotations,"
+        "a,b,kind,score,original,original_confidence,"
+        "aligned_a,aligned_b,verbatim,aligned_sentences,copied_a,copied_b,boilerplate,quotations,"
         "substituted,isolated,changed,indels,facts,facts_kept,fact_swaps,name_swaps,numbers,numbers_kept,"
-        "swap_pairs,"
+        "swap_pairs,a_more_common,b_more_common,"
         "skeleton_estimated_jaccard,skeleton_jaccard,skeleton_containment_a,"
         "skeleton_containment_b,reason\n"
     )

@@ -105,7 +105,16 @@ def test_one_output_line_per_input_line_in_order(runner: CliRunner, store: str, 
 def test_a_match_record_is_the_one_scan_writes(runner: CliRunner, store: str, feed: str) -> None:
     records = _records(runner.invoke(main, ["watch", store], input=feed).stdout)
     [match] = records[3]["matches"]
-    assert list(match) == ["a", "b", "kind", "score", "evidence", "reason"]
+    assert list(match) == [
+        "a",
+        "b",
+        "kind",
+        "score",
+        "original",
+        "original_confidence",
+        "evidence",
+        "reason",
+    ]
     assert 0.15 <= match["score"] <= 1
     assert set(match["evidence"]) == {
         "aligned_a",

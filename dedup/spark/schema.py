@@ -70,6 +70,8 @@ def match_fields() -> list[pa.Field]:
         pa.field("b", pa.string()),
         pa.field("kind", pa.string()),
         pa.field("score", pa.float64()),
+        pa.field("original", pa.string()),
+        pa.field("original_confidence", pa.float64()),
         pa.field("evidence", evidence_arrow_type()),
         pa.field("reason", pa.string()),
     ]
