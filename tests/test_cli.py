@@ -66,7 +66,7 @@ def test_scan_seeds_as_json_lines(runner: CliRunner, seeds: Path) -> None:
         "reason",
     }
     assert match["original"] == PAIR[1]
-    assert match["original_confidence"] >= 0.95
+    assert match["original_confidence"] == pytest.approx(1.0, abs=0.05)
 
 
 def test_scan_seeds_as_json(runner: CliRunner, seeds: Path) -> None:

@@ -63,7 +63,7 @@ NOTHING_CHANGED = {  # the evidence fields of a match measured with no alignment
     ),
 }
 SPUN_CHANGES = {
-    **NOTHING_CHANGED["changes"],
+    **dict.fromkeys(dedup.report._CHANGE_FIELDS, 0),
     "swap_pairs": 12,
     "a_more_common": 9,
     "b_more_common": 1,
