@@ -131,6 +131,7 @@ def match_record(match: Match) -> dict[str, Any]:
             "copied_b": ev.copied_b,
             "boilerplate": ev.boilerplate,
             "quotations": ev.quotations,
+            "beyond": ev.beyond,
             "changes": {name: getattr(ev.changes, name) for name in _CHANGE_FIELDS},
             "views": {scores.view: _view_record(scores) for scores in ev.views},
         },
@@ -234,6 +235,7 @@ def _csv_of_matches(matches: Sequence[Match], views: Sequence[str]) -> str:
     header = ["a", "b", "kind", "score", "original", "original_confidence"]
     header += ["aligned_a", "aligned_b", "verbatim"]
     header += ["aligned_sentences", "copied_a", "copied_b", "boilerplate", "quotations"]
+    header += ["beyond"]
     header += list(_CHANGE_FIELDS)
     header += [f"{view}_{name}" for view in views for name in _VIEW_FIELDS]
     header += ["reason"]
@@ -245,6 +247,7 @@ def _csv_of_matches(matches: Sequence[Match], views: Sequence[str]) -> str:
         row += [m.original or "", round(ev.changes.direction_confidence, 4)]
         row += [round(ev.aligned_a, 4), round(ev.aligned_b, 4), round(ev.verbatim, 4)]
         row += [ev.aligned_sentences, ev.copied_a, ev.copied_b, ev.boilerplate, ev.quotations]
+        row += [ev.beyond]
         row += [getattr(ev.changes, name) for name in _CHANGE_FIELDS]
         for view in views:
             scores = by_view.get(view)

@@ -17,7 +17,7 @@ LSH only proposes candidates; this module measures them. Two kinds of evidence:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import pairwise
@@ -161,7 +161,20 @@ class Alignment:
     copied_a: int = 0
     copied_b: int = 0
     changes: Changes = field(default_factory=Changes)
+    beyond: int = 0
 
+
+MAX_SENTENCES = 2000
+"""Sentences of each document that take part in an alignment, at most (the first
+ones): the alignment compares every sentence with every other, so two book-length
+documents would cost time and memory quadratic in their length. 2,000 sentences are
+about 40,000 words, twenty times a long news story; the sentences beyond are counted
+in ``Evidence.beyond``."""
+
+MAX_SENTENCE_WORDS = 250
+"""A longer run of words without sentence punctuation (a table, a list, text with
+its punctuation stripped) is aligned in pieces of this many words: a word-level edit
+script costs the product of the two lengths."""
 
 _QUOTE_MARKS = re.compile(r"[\"“”«»„\n]")
 
@@ -196,6 +209,7 @@ class _Side:
     ranges: list[tuple[int, int]]
     quoted: npt.NDArray[np.bool_]
     chrome: int
+    beyond: int = 0
 
     @property
     def tokens(self) -> Tokens:
@@ -204,6 +218,16 @@ class _Side:
     @property
     def keys(self) -> list[list[str]]:
         return [self.tokens.keys[a:b] for a, b in self.ranges]
+
+    def keys_of(self, i: int) -> list[str]:
+        a, b = self.ranges[i]
+        return self.tokens.keys[a:b]
+
+    def only(self, keep: list[int]) -> _Side:
+        """The sentences ``keep`` (sorted), the others counted in ``beyond``."""
+        ranges = [self.ranges[i] for i in keep]
+        left_out = self.beyond + len(self.ranges) - len(keep)
+        return _Side(self.doc, ranges, self.quoted[keep], self.chrome, left_out)
 
 
 def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -> _Side:
@@ -214,7 +238,7 @@ def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -
     inside = doc.quoted if options.skip_quotations else []
     line_of = doc.line_of if ignore else []
     kept, flags, chrome = [], [], 0
-    for a, b in tokens.sentences:
+    for a, b in _pieces(tokens.sentences):
         if b - a < min_words:
             continue
         if ignore and line_of[a] in ignore:
@@ -223,6 +247,34 @@ def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -
         kept.append((a, b))
         flags.append(bool(inside) and 2 * sum(inside[a:b]) > b - a)
     return _Side(doc, kept, np.array(flags, dtype=bool), chrome)
+
+
+def _pieces(sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The sentences, each cut in pieces of at most :data:`MAX_SENTENCE_WORDS` words
+    (text without sentence punctuation is one "sentence")."""
+    for a, b in sentences:
+        while b - a > MAX_SENTENCE_WORDS:
+            yield a, a + MAX_SENTENCE_WORDS
+            a += MAX_SENTENCE_WORDS
+        yield a, b
+
+
+def _bounded(sa: _Side, sb: _Side) -> tuple[_Side, _Side]:
+    """At most :data:`MAX_SENTENCES` sentences of each side, in document order: the
+    first ones of ``a``; of ``b``, first those that are also among ``a``'s (word for
+    word), then the first of the others, so a long copy with its paragraphs moved
+    still compares its copied sentences with their originals."""
+    if len(sa.ranges) <= MAX_SENTENCES and len(sb.ranges) <= MAX_SENTENCES:
+        return sa, sb
+    if len(sa.ranges) <= MAX_SENTENCES:  # only b is long: a's sentences are all kept
+        flipped_b, flipped_a = _bounded(sb, sa)
+        return flipped_a, flipped_b
+    keep_a = list(range(MAX_SENTENCES))
+    chosen = {tuple(sa.keys_of(i)) for i in keep_a}
+    shared = [j for j in range(len(sb.ranges)) if tuple(sb.keys_of(j)) in chosen]
+    rest = [j for j in range(len(sb.ranges)) if tuple(sb.keys_of(j)) not in chosen]
+    keep_b = sorted((shared + rest)[:MAX_SENTENCES])
+    return sa.only(keep_a), sb.only(keep_b)
 
 
 def _line_keys(tokens: Tokens) -> list[int]:
@@ -249,6 +301,25 @@ class _Encoder:
                 ch = vocab[w] = chr(0x100 + len(vocab))
             out.append(ch)
         return "".join(out)
+
+
+def _similarities(left: list[str], right: list[str]) -> npt.NDArray[np.float64]:
+    """Word-level Levenshtein similarity of every pair, each distinct pair of strings
+    measured once (a page of one sentence repeated costs one comparison, not the
+    square of its length)."""
+    ul, il = _distinct(left)
+    ur, ir = _distinct(right)
+    sims = process.cdist(ul, ur, scorer=Levenshtein.normalized_similarity, workers=1)
+    if len(ul) == len(left) and len(ur) == len(right):
+        return np.asarray(sims, dtype=np.float64)
+    return np.asarray(sims[np.ix_(il, ir)], dtype=np.float64)
+
+
+def _distinct(items: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """The distinct items in order of first appearance, and where each item is among them."""
+    index: dict[str, int] = {}
+    where = [index.setdefault(x, len(index)) for x in items]
+    return list(index), np.array(where, dtype=np.int64)
 
 
 def _with_joined(encoded: list[str]) -> list[str]:
@@ -281,17 +352,15 @@ def align(
 
 
 def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[int]) -> Alignment:
-    sa, sb = _sentences(a, options, ignore), _sentences(b, options, ignore)
-    chrome = sa.chrome + sb.chrome
+    sa, sb = _bounded(_sentences(a, options, ignore), _sentences(b, options, ignore))
+    chrome, beyond = sa.chrome + sb.chrome, sa.beyond + sb.beyond
     if not sa.ranges or not sb.ranges:
-        return Alignment(0.0, 0.0, 0.0, 0, chrome)
+        return Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
     encode = _Encoder()
     ea, eb = [encode(s) for s in sa.keys], [encode(s) for s in sb.keys]
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
-    sims = process.cdist(
-        _with_joined(ea), _with_joined(eb), scorer=Levenshtein.normalized_similarity, workers=1
-    )
+    sims = _similarities(_with_joined(ea), _with_joined(eb))
     na, nb = len(ea), len(eb)
     best_a = _best(sims, na, nb)
     best_b = _best(sims.T, nb, na)
@@ -313,6 +382,7 @@ def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[
         copied_a=int(len_a[hit_a].sum()),
         copied_b=int(len_b[hit_b].sum()),
         changes=_changes(sa, sb, ea, eb, singles, floor),
+        beyond=beyond,
     )
 
 
@@ -366,7 +436,10 @@ def _changes(
     distinct: set[tuple[str, str]] = set()
     substituted = isolated = changed = indels = 0
     n_facts = facts_kept = fact_swaps = name_swaps = n_numbers = numbers_kept = 0
+    most = min(len(sa.ranges), len(sb.ranges))
     for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        if len(used_a) == most:  # every sentence of the shorter side has its pair
+            break
         if i in used_a or j in used_b:
             continue
         used_a.add(i)
@@ -469,6 +542,7 @@ def evidence(
         copied_a=aligned.copied_a,
         copied_b=aligned.copied_b,
         changes=aligned.changes,
+        beyond=aligned.beyond,
     )
 
 

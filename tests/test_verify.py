@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import dedup.verify
 from dedup.model import Changes, Evidence, Kind
 from dedup.options import FingerprintOptions, VerifyOptions
 from dedup.tokens import tokenize
@@ -233,3 +238,53 @@ def test_a_clause_added_with_names_is_an_edit_not_changed_facts() -> None:
     )
     assert ev.changes.facts == ev.changes.facts_kept  # the added names are not counted
     assert classify(ev).kind is Kind.NEAR_DUPLICATE
+
+
+# -- bounded work on very long documents ----------------------------------------------
+
+
+def _story_sentences(n: int) -> list[str]:
+    words = "grain wheat barley maize export quota tonnes farmers ministry harvest".split()
+    rng = random.Random(n)
+    return [
+        " ".join(rng.choice(words) for _ in range(8)).capitalize() + f" number {k}."
+        for k in range(n)
+    ]
+
+
+def test_long_documents_compare_a_bounded_number_of_sentences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dedup.verify, "MAX_SENTENCES", 30)
+    sentences = _story_sentences(80)
+    moved = sentences[40:] + sentences[:40]  # the same text, its halves swapped
+    ev = evidence(
+        prepare("a", " ".join(sentences), fingerprint=FingerprintOptions()),
+        prepare("b", " ".join(moved), fingerprint=FingerprintOptions()),
+    )
+    n = sum(b - a >= 5 for a, b in tokenize(" ".join(sentences)).sentences)
+    assert n > 60
+    assert ev.beyond == 2 * (n - 30)  # the sentences past the first 30 of each side
+    assert ev.aligned_sentences == 30  # b's chosen sentences are the copies of a's
+    assert ev.aligned_a == ev.aligned_b == 1.0
+
+
+def test_text_without_sentence_punctuation_is_aligned_in_pieces() -> None:
+    words = ["word"] * (2 * dedup.verify.MAX_SENTENCE_WORDS + 7)
+    pieces = list(dedup.verify._pieces([(0, len(words))]))
+    assert [b - a for a, b in pieces] == [250, 250, 7]
+    assert (pieces[0][0], pieces[-1][1]) == (0, len(words))
+
+
+@given(
+    st.lists(st.sampled_from(["ab", "abc", "b", "ca", "abd"]), min_size=1, max_size=12),
+    st.lists(st.sampled_from(["ab", "abc", "b", "da"]), min_size=1, max_size=12),
+)
+def test_similarities_of_repeated_sentences_equal_the_full_matrix(
+    left: list[str], right: list[str]
+) -> None:
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    full = process.cdist(left, right, scorer=Levenshtein.normalized_similarity)
+    assert np.array_equal(dedup.verify._similarities(left, right), full)

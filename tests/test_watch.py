@@ -125,6 +125,7 @@ def test_a_match_record_is_the_one_scan_writes(runner: CliRunner, store: str, fe
         "copied_b",
         "boilerplate",
         "quotations",
+        "beyond",
         "changes",
         "views",
     }

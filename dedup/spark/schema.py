@@ -57,6 +57,7 @@ def evidence_arrow_type() -> pa.StructType:
             pa.field("copied_b", pa.int64()),
             pa.field("boilerplate", pa.int64()),
             pa.field("quotations", pa.int64()),
+            pa.field("beyond", pa.int64()),
             pa.field("changes", changes),
             pa.field("views", pa.map_(pa.string(), view)),
         ]
