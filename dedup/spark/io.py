@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -75,7 +76,10 @@ def read(
     frame_all = reader.json(path)
     if _CORRUPT not in frame_all.columns:
         return frame_all, _no_problems(spark)
-    frame_all = frame_all.withColumn("_file", F.input_file_name()).cache()
+    # kept (spilling to disk) because Spark refuses to read a JSON file for its
+    # corrupt-record column alone; the scan reads it once more for the documents
+    frame_all = frame_all.withColumn("_file", F.input_file_name())
+    frame_all = frame_all.persist(StorageLevel.MEMORY_AND_DISK)
     bad = F.col(_CORRUPT).isNotNull()
     problems = frame_all.filter(bad).select(
         F.col("_file").alias("source"),
