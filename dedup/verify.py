@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -260,21 +261,31 @@ def _pieces(sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
 
 
 def _bounded(sa: _Side, sb: _Side) -> tuple[_Side, _Side]:
-    """At most :data:`MAX_SENTENCES` sentences of each side, in document order: the
-    first ones of ``a``; of ``b``, first those that are also among ``a``'s (word for
-    word), then the first of the others, so a long copy with its paragraphs moved
-    still compares its copied sentences with their originals."""
+    """At most :data:`MAX_SENTENCES` sentences of each side, in document order: all of a
+    side that fits, else its first ones; of the other side, first those that are also
+    among the kept ones (word for word), then its first others, so a long copy with its
+    paragraphs moved, or a short text pasted deep into a long page, still compares the
+    copied sentences with their originals."""
     if len(sa.ranges) <= MAX_SENTENCES and len(sb.ranges) <= MAX_SENTENCES:
         return sa, sb
-    if len(sa.ranges) <= MAX_SENTENCES:  # only b is long: a's sentences are all kept
-        flipped_b, flipped_a = _bounded(sb, sa)
-        return flipped_a, flipped_b
-    keep_a = list(range(MAX_SENTENCES))
-    chosen = {tuple(sa.keys_of(i)) for i in keep_a}
-    shared = [j for j in range(len(sb.ranges)) if tuple(sb.keys_of(j)) in chosen]
-    rest = [j for j in range(len(sb.ranges)) if tuple(sb.keys_of(j)) not in chosen]
-    keep_b = sorted((shared + rest)[:MAX_SENTENCES])
-    return sa.only(keep_a), sb.only(keep_b)
+    if len(sb.ranges) <= MAX_SENTENCES:  # only a is long: all of b is kept
+        kept_b, kept_a = _pick(sb, sa)
+        return kept_a, kept_b
+    if len(sa.ranges) > MAX_SENTENCES:
+        sa = sa.only(list(range(MAX_SENTENCES)))
+    return _pick(sa, sb)
+
+
+def _pick(kept: _Side, other: _Side) -> tuple[_Side, _Side]:
+    """``kept`` as it is, and at most :data:`MAX_SENTENCES` of ``other``: first its
+    sentences that are also in ``kept``, then its first others, in document order."""
+    if len(other.ranges) <= MAX_SENTENCES:
+        return kept, other
+    known = {tuple(kept.keys_of(i)) for i in range(len(kept.ranges))}
+    inside = [tuple(other.keys_of(j)) in known for j in range(len(other.ranges))]
+    shared = [j for j, hit in enumerate(inside) if hit]
+    rest = [j for j, hit in enumerate(inside) if not hit]
+    return kept, other.only(sorted((shared + rest)[:MAX_SENTENCES]))
 
 
 def _line_keys(tokens: Tokens) -> list[int]:
@@ -303,7 +314,7 @@ class _Encoder:
         return "".join(out)
 
 
-def _similarities(left: list[str], right: list[str]) -> npt.NDArray[np.float64]:
+def _similarities(left: list[str], right: list[str]) -> npt.NDArray[np.float32]:
     """Word-level Levenshtein similarity of every pair, each distinct pair of strings
     measured once (a page of one sentence repeated costs one comparison, not the
     square of its length)."""
@@ -311,8 +322,8 @@ def _similarities(left: list[str], right: list[str]) -> npt.NDArray[np.float64]:
     ur, ir = _distinct(right)
     sims = process.cdist(ul, ur, scorer=Levenshtein.normalized_similarity, workers=1)
     if len(ul) == len(left) and len(ur) == len(right):
-        return np.asarray(sims, dtype=np.float64)
-    return np.asarray(sims[np.ix_(il, ir)], dtype=np.float64)
+        return np.asarray(sims, dtype=np.float32)
+    return np.asarray(sims[np.ix_(il, ir)], dtype=np.float32)
 
 
 def _distinct(items: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
@@ -436,6 +447,7 @@ def _changes(
     distinct: set[tuple[str, str]] = set()
     substituted = isolated = changed = indels = 0
     n_facts = facts_kept = fact_swaps = name_swaps = n_numbers = numbers_kept = 0
+    words_a, words_b = sa.tokens.keys, sb.tokens.keys
     most = min(len(sa.ranges), len(sb.ranges))
     for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         if len(used_a) == most:  # every sentence of the shorter side has its pair
@@ -471,7 +483,7 @@ def _changes(
                     n_facts -= fa[x] + fb[y]
                     n_numbers -= na[x] + nb[y]
                 substituted += 1
-                distinct.add((sa.keys[i][x - a0], sb.keys[j][y - b0]))
+                distinct.add((words_a[x], words_b[y]))
             # the longer side's words beyond the pairs are added words, as above
             extra_a, extra_b = (
                 range(a0 + i1 + (j2 - j1), a0 + i2),
@@ -504,7 +516,7 @@ def _changes(
     )
 
 
-def _best(sims: npt.NDArray[np.float64], n_rows: int, n_cols: int) -> npt.NDArray[np.float64]:
+def _best(sims: npt.NDArray[np.floating[Any]], n_rows: int, n_cols: int) -> npt.NDArray[np.float64]:
     """Best similarity of each of the first ``n_rows`` sentences: against any sentence
     or joined pair of the other side, or, through a joined pair of its own side that
     matches one sentence of the other side better than either half does, for both

@@ -415,6 +415,7 @@ def test_a_crash_or_an_interrupt_is_never_exit_1(
 def test_ctrl_c_stops_a_real_scan_with_status_130(tmp_path: Path) -> None:
     import gzip
     import os
+    import select
     import shutil
     import signal
     import subprocess
@@ -426,15 +427,23 @@ def test_ctrl_c_stops_a_real_scan_with_status_130(tmp_path: Path) -> None:
     with gzip.open(corpus / "reuters-21578.jsonl.gz", "rb") as f, data.open("wb") as out:
         shutil.copyfileobj(f, out)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dedup.cli", "scan", str(data)],
+        [sys.executable, "-m", "dedup.cli", "scan", "--progress", str(data)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         start_new_session=True,
     )
-    time.sleep(4)  # well inside a scan that takes half a minute
+    assert proc.stderr is not None
+    seen = b""  # wait for the scan itself, however slowly a busy machine starts it
+    deadline = time.monotonic() + 120
+    while b"fingerprinting" not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stderr], [], [], 1.0)
+        if ready:
+            seen += os.read(proc.stderr.fileno(), 4096)
+    assert b"fingerprinting" in seen, seen
     os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: to every process of the job
-    _, err = proc.communicate(timeout=60)
+    _, rest = proc.communicate(timeout=60)
+    err = seen + rest
     assert proc.returncode == 130
     assert b"dedup: error: interrupted" in err
     assert b"Traceback" not in err

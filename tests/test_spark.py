@@ -260,3 +260,12 @@ def _from_records(records: list[dict[str, Any]]) -> list[Any]:
 
     ev = Evidence((), 1.0, 1.0, 1.0, 1)
     return [Match(r["a"], r["b"], Kind(r["kind"]), r["score"], ev) for r in records]
+
+
+def test_an_input_with_no_usable_document_is_a_failure(runner: CliRunner, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "text": "Too short."}\n{"id": "b"}\n')
+    result = runner.invoke(main, ["spark-scan", str(feed), str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 2, result.output
+    assert "nothing to compare" in result.stderr
+    assert not (tmp_path / "out").exists()

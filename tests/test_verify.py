@@ -288,3 +288,20 @@ def test_similarities_of_repeated_sentences_equal_the_full_matrix(
 
     full = process.cdist(left, right, scorer=Levenshtein.normalized_similarity)
     assert np.array_equal(dedup.verify._similarities(left, right), full)
+
+
+@pytest.mark.parametrize("short_first", [True, False])
+def test_a_short_text_pasted_deep_into_a_long_page_is_still_compared(
+    monkeypatch: pytest.MonkeyPatch, short_first: bool
+) -> None:
+    monkeypatch.setattr(dedup.verify, "MAX_SENTENCES", 30)
+    page = _story_sentences(100)
+    short = [f"Exports of grain rose {k} percent in the harvest year." for k in range(10)]
+    pair = [" ".join(short), " ".join(page + short)]
+    a, b = pair if short_first else pair[::-1]
+    ev = evidence(
+        prepare("a", a, fingerprint=FingerprintOptions()),
+        prepare("b", b, fingerprint=FingerprintOptions()),
+    )
+    assert ev.beyond > 0
+    assert (ev.aligned_a if short_first else ev.aligned_b) == 1.0  # all of the short text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from dedup.cli._common import EXIT_CLEAN, EXIT_FOUND, Failure, detection_options, main, warn
+from dedup.errors import DedupError
 from dedup.model import Kind, Problem
 from dedup.options import DetectorOptions, VerifyOptions
 
@@ -24,6 +25,12 @@ def _setting(
             raise click.BadParameter(f"expected KEY=VALUE, got {value!r}")
         settings[key] = setting
     return settings
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error from Spark (a JVM error carries its stack trace)."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
 
 
 @main.command("spark-scan")
@@ -99,8 +106,13 @@ def spark_scan(
     options = DetectorOptions(
         threshold=threshold, verify=VerifyOptions(passage_words=passage_words)
     )
+    io.check_output(output)  # before a long scan, not after it
     ours = SparkSession.getActiveSession() is None  # else spark-submit's, or a caller's
-    spark = io.session(master, settings)
+    try:
+        spark = io.session(master, settings)
+    except Exception as exc:  # no Java, a bad master URL or setting
+        raise Failure(f"cannot start Spark: {_first_line(exc)}") from None
+    found = None
     try:
         frame, reading = io.read(
             spark,
@@ -110,15 +122,25 @@ def spark_scan(
             format=input_format,  # type: ignore[arg-type]
         )
         found = scan(frame, id_col=id_col, text_col=text_col, options=options, kinds=kind or None)
-        io.write(found, output, format=output_format)  # type: ignore[arg-type]
         problems = reading.unionByName(found.problems)
         shown = [Problem(r.source, r.message) for r in problems.limit(_SHOWN_PROBLEMS).collect()]
         warn(tuple(shown), quiet=quiet)
-        pairs, documents = found.pairs.count(), found.documents.count()
+        documents = found.documents.count()
+        if not documents:
+            raise Failure("nothing to compare: no input could be read as a document")
+        io.write(found, output, format=output_format)  # type: ignore[arg-type]
+        pairs = found.pairs.count()
         clusters = found.clusters.select("cluster").distinct().count()
         unused = problems.count()
-        found.release()
+    except (DedupError, Failure):
+        raise
+    except Exception as exc:  # what Spark raises for an unreadable input or output
+        if type(exc).__module__.split(".")[0] not in ("pyspark", "py4j"):
+            raise
+        raise Failure(f"Spark could not run the scan: {_first_line(exc)}") from None
     finally:
+        if found is not None:
+            found.release()
         if ours:
             spark.stop()
     if unused > len(shown) and not quiet:

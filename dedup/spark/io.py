@@ -24,7 +24,7 @@ from dedup.errors import InputError, OptionsError
 from dedup.parallel import default_workers
 from dedup.spark.stages import SparkScan
 
-__all__ = ["InputFormat", "OutputFormat", "read", "session", "write"]
+__all__ = ["InputFormat", "OutputFormat", "check_output", "read", "session", "write"]
 
 InputFormat = Literal["auto", "parquet", "jsonl"]
 OutputFormat = Literal["parquet", "jsonl"]
@@ -90,14 +90,19 @@ def read(
     return frame_all.filter(~bad).drop(_CORRUPT, "_file"), problems
 
 
+def check_output(output: str) -> None:
+    """Raise :class:`OptionsError` if ``output`` exists already (nothing is overwritten)."""
+    if Path(output).exists():
+        raise OptionsError(f"{output} exists already; give a new directory to write to")
+
+
 def write(found: SparkScan, output: str, *, format: OutputFormat = "parquet") -> None:
     """Write ``pairs``, ``clusters`` and ``problems`` under ``output``.
 
     Raises:
         OptionsError: ``output`` exists already (nothing is overwritten).
     """
-    if Path(output).exists():
-        raise OptionsError(f"{output} exists already; give a new directory to write to")
+    check_output(output)
     for name, frame in (
         ("pairs", found.pairs),
         ("clusters", found.clusters),

@@ -18,10 +18,10 @@ of ``Detector().scan`` over the same documents in id order, whatever the partiti
    best partners by window functions with the local tie rule.
 5. **Chrome**: how many representatives hold each line, joined to the lines of the
    documents to verify (lines held by one document only are not carried).
-6. **Verification**: each candidate joined to both documents' features, then
+6. **Verification**: each candidate joined to both documents' features (the text
+   among them, kept with the fingerprints since stage 1), then
    :func:`~dedup.spark._batches.verify_batches` (prefilter, alignment, kind, exact
-   groups expanded) in the executors. The text is read from the input again here
-   rather than carried through the earlier shuffles.
+   groups expanded) in the executors.
 7. **Clusters**: connected components of the reported pairs
    (:mod:`dedup.spark.components`).
 """
@@ -63,7 +63,8 @@ _FEATURES = (
 
 @dataclass(frozen=True)
 class SparkScan:
-    """What a Spark scan found, as DataFrames (lazy until written or collected).
+    """What a Spark scan found, as DataFrames. :func:`scan` computes the pairs (the
+    clusters need them); writing or collecting the frames reads what it kept.
 
     Attributes:
         pairs: ``a, b, kind, score, evidence, reason``: one row per reported pair,
