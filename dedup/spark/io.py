@@ -117,19 +117,26 @@ def write(found: SparkScan, output: str, *, format: OutputFormat = "parquet") ->
 
 
 def _format_of(path: str) -> Literal["parquet", "jsonl"]:
-    name = path.rstrip("/").lower()
-    for suffix in (".gz", ".bz2", ".zst"):
-        name = name.removesuffix(suffix)
-    if name.endswith(".parquet") or (Path(path).is_dir() and any(Path(path).glob("*.parquet"))):
+    names = [_bare(path)]
+    if Path(path).is_dir():
+        names += [_bare(p.name) for p in Path(path).iterdir()]
+    if any(name.endswith(".parquet") for name in names):
         return "parquet"
-    if name.endswith(_JSON_SUFFIXES) or (
-        Path(path).is_dir() and any(p.name.endswith(_JSON_SUFFIXES) for p in Path(path).iterdir())
-    ):
+    if any(name.endswith(_JSON_SUFFIXES) for name in names):
         return "jsonl"
     raise InputError(
-        "cannot tell the format from the name (.parquet or .jsonl expected); give --input-format",
+        "cannot tell the format from the name (.parquet or .jsonl expected); "
+        "give --input-format",
         source=path,
     )
+
+
+def _bare(name: str) -> str:
+    """A file name in lower case without its compression suffix."""
+    name = name.rstrip("/").lower()
+    for suffix in (".gz", ".bz2", ".zst", ".snappy"):
+        name = name.removesuffix(suffix)
+    return name
 
 
 def _no_problems(spark: SparkSession) -> DataFrame:
