@@ -139,11 +139,19 @@ def scan(
         .filter(F.size("members") > 1)
     )
     # the input is read and fingerprinted once: every later stage reads this
-    fps = docs.join(groups, "digest", "left").persist(StorageLevel.MEMORY_AND_DISK)
+    # only a group's first member carries the group (its pairs are expanded from it),
+    # so a page fetched 10,000 times costs one list of ids, not 10,000 of them
+    first = F.col("members").isNull() | (F.col("members")[0] == F.col("id"))
+    fps = (
+        docs.join(groups, "digest", "left")
+        .withColumn("rep", first)
+        .withColumn("members", F.when(F.col("rep"), F.col("members")))
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
     problems = problems.persist(StorageLevel.MEMORY_AND_DISK)
     fps.count(), problems.count()
     raw.unpersist()
-    reps = fps.filter(F.col("members").isNull() | (F.col("members")[0] == F.col("id")))
+    reps = fps.filter(F.col("rep"))
 
     bands = _band_pairs(reps, options).withColumn("passage", F.lit(False))
     passages = _passage_pairs(reps, options).withColumn("band", F.lit(False))
