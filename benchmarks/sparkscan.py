@@ -137,16 +137,16 @@ def _spark(path: str, cores: int, out: str) -> dict[str, Any]:
     return {"seconds": seconds, "pairs": len(pairs), "digest": _digest(pairs), "shuffle": shuffle}
 
 
-def _shuffle_bytes(spark: Any) -> dict[str, int]:
-    """Shuffle bytes written, per call site of the stages that wrote them."""
+def _shuffle_bytes(spark: Any) -> int:
+    """Shuffle bytes written by all the completed stages."""
     url = f"{spark.sparkContext.uiWebUrl}/api/v1/applications/{spark.sparkContext.applicationId}"
     with urllib.request.urlopen(f"{url}/stages") as answer:
         stages = json.load(answer)
-    total: dict[str, int] = {}
-    for stage in stages:
-        if stage.get("status") == "COMPLETE":
-            total["all"] = total.get("all", 0) + int(stage.get("shuffleWriteBytes", 0))
-    return total
+    return sum(
+        int(stage.get("shuffleWriteBytes", 0))
+        for stage in stages
+        if stage.get("status") == "COMPLETE"
+    )
 
 
 def run(n: int, *, cores: int = 2) -> SparkRun:
@@ -175,7 +175,7 @@ def markdown(runs: Sequence[SparkRun], cores: int) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for r in runs:
-        shuffle = r.spark.get("shuffle", {}).get("all", 0) / r.documents
+        shuffle = r.spark.get("shuffle", 0) / r.documents
         lines.append(
             f"| {r.documents:,} | {r.local['seconds']:.1f} s | {r.local['peak_mb']:,.0f} MB "
             f"| {r.spark['seconds']:.1f} s | {r.spark['peak_mb']:,.0f} MB "

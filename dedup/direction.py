@@ -74,16 +74,20 @@ def votes(pairs: Iterable[tuple[str, str]], *, margin: float = 0.1) -> tuple[int
     >>> votes([("said", "pronounced"), ("said", "pronounced"), ("infantry", "military")])
     (1, 1)
     """
-    za, zb = _frequencies(dict.fromkeys(pairs))
-    return (
-        sum(1 for x, y in zip(za, zb, strict=True) if x - y > margin),
-        sum(1 for x, y in zip(za, zb, strict=True) if y - x > margin),
-    )
+    return _count(*_frequencies(dict.fromkeys(pairs)), margin)
 
 
 def _frequencies(distinct: Iterable[tuple[str, str]]) -> tuple[list[float], list[float]]:
     pairs = list(distinct)
     return [zipf(a) for a, _ in pairs], [zipf(b) for _, b in pairs]
+
+
+def _count(za: list[float], zb: list[float], margin: float) -> tuple[int, int]:
+    """Votes for ``a`` and for ``b`` from the two sides' frequencies."""
+    return (
+        sum(1 for x, y in zip(za, zb, strict=True) if x - y > margin),
+        sum(1 for x, y in zip(za, zb, strict=True) if y - x > margin),
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -116,7 +120,7 @@ def guess_direction(pairs: Iterable[tuple[str, str]], *, margin: float = 0.1) ->
         raise OptionsError(f"margin must be zero or more, got {margin!r}")
     distinct = dict.fromkeys(pairs)
     za, zb = _frequencies(distinct)
-    a_votes, b_votes = votes(distinct, margin=margin)
+    a_votes, b_votes = _count(za, zb, margin)
     n = len(distinct)
     return Direction(
         original="b" if b_votes > a_votes else "a",

@@ -33,13 +33,14 @@ from typing import Any, Literal, get_args
 
 from dedup.model import Changes, Cluster, Match, Problem, ScanResult, ViewScores
 
-__all__ = ["FORMATS", "Format", "match_record", "render_clusters", "render_matches"]
+__all__ = ["FORMATS", "VIEW_FIELDS", "Format", "match_record", "render_clusters", "render_matches"]
 
 Format = Literal["table", "json", "jsonl", "csv"]
 FORMATS: tuple[Format, ...] = get_args(Format)
 """The output formats, in the order the CLI lists them."""
 
-_VIEW_FIELDS = ("estimated_jaccard", "jaccard", "containment_a", "containment_b")
+VIEW_FIELDS = tuple(f.name for f in fields(ViewScores) if f.name != "view")
+"""The overlaps of one view in every record: the fields of :class:`~dedup.model.ViewScores`."""
 _CHANGE_FIELDS = tuple(f.name for f in fields(Changes))
 _GAP = "  "
 
@@ -140,7 +141,7 @@ def match_record(match: Match) -> dict[str, Any]:
 
 
 def _view_record(scores: ViewScores) -> dict[str, float]:
-    return {name: round(getattr(scores, name), 4) for name in _VIEW_FIELDS}
+    return {name: round(getattr(scores, name), 4) for name in VIEW_FIELDS}
 
 
 def _cluster_record(cluster: Cluster) -> dict[str, Any]:
@@ -237,7 +238,7 @@ def _csv_of_matches(matches: Sequence[Match], views: Sequence[str]) -> str:
     header += ["aligned_sentences", "copied_a", "copied_b", "boilerplate", "quotations"]
     header += ["beyond"]
     header += list(_CHANGE_FIELDS)
-    header += [f"{view}_{name}" for view in views for name in _VIEW_FIELDS]
+    header += [f"{view}_{name}" for view in views for name in VIEW_FIELDS]
     header += ["reason"]
     rows: list[list[object]] = []
     for m in matches:
@@ -252,7 +253,7 @@ def _csv_of_matches(matches: Sequence[Match], views: Sequence[str]) -> str:
         for view in views:
             scores = by_view.get(view)
             row += [
-                "" if scores is None else round(getattr(scores, name), 4) for name in _VIEW_FIELDS
+                "" if scores is None else round(getattr(scores, name), 4) for name in VIEW_FIELDS
             ]
         row += [m.reason]
         rows.append(row)

@@ -125,8 +125,7 @@ def _format_of(path: str) -> Literal["parquet", "jsonl"]:
     if any(name.endswith(_JSON_SUFFIXES) for name in names):
         return "jsonl"
     raise InputError(
-        "cannot tell the format from the name (.parquet or .jsonl expected); "
-        "give --input-format",
+        "cannot tell the format from the name (.parquet or .jsonl expected); give --input-format",
         source=path,
     )
 

@@ -18,6 +18,7 @@ from dataclasses import fields
 import pyarrow as pa
 
 from dedup.model import Changes
+from dedup.report import VIEW_FIELDS
 
 __all__ = [
     "CLUSTER_FIELDS",
@@ -28,7 +29,6 @@ __all__ = [
     "match_fields",
 ]
 
-_VIEW_FIELDS = ("estimated_jaccard", "jaccard", "containment_a", "containment_b")
 _LONGS = pa.list_(pa.int64())
 
 PROBLEM_FIELDS = (pa.field("source", pa.string()), pa.field("message", pa.string()))
@@ -45,7 +45,7 @@ representative (its longest document; the smallest id among equals)."""
 
 def evidence_arrow_type() -> pa.StructType:
     """The ``evidence`` struct of a pair row."""
-    view = pa.struct([pa.field(name, pa.float64()) for name in _VIEW_FIELDS])
+    view = pa.struct([pa.field(name, pa.float64()) for name in VIEW_FIELDS])
     changes = pa.struct([pa.field(f.name, pa.int64()) for f in fields(Changes)])
     return pa.struct(
         [
