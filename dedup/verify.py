@@ -20,17 +20,15 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from dedup.direction import votes
 from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
-from dedup.hashing import sequence_hash, word_hash
+from dedup.hashing import word_hash
 from dedup.model import Changes, Evidence, Kind, ViewScores
 from dedup.options import FingerprintOptions, VerifyOptions
 from dedup.tokens import Tokens, tokenize
@@ -72,8 +70,8 @@ class Prepared:
 class Features:
     """What the alignment reads of one document beside its words, each computed once,
     when first needed, and kept (a document is verified against many candidates):
-    names and numbers (:func:`dedup.views.facts`), numbers, quoted words and the key of
-    each word's line."""
+    names and numbers (:func:`dedup.views.facts`), numbers, quoted words, the key of
+    each word's line, word ids and the sentences as arrays."""
 
     def __init__(self, tokens: Tokens) -> None:
         self.tokens = tokens
@@ -91,8 +89,57 @@ class Features:
         return quoted(self.tokens)
 
     @cached_property
-    def line_of(self) -> list[int]:
+    def line_of(self) -> npt.NDArray[np.uint64]:
         return _line_keys(self.tokens)
+
+    @cached_property
+    def ids(self) -> npt.NDArray[np.int64]:
+        """A 64-bit id of each word's key, equal for equal keys (the string's hash:
+        within one process only, which is where two documents are compared)."""
+        return np.fromiter(map(hash, self.tokens.keys), dtype=np.int64, count=len(self.tokens))
+
+    @cached_property
+    def sentences(self) -> _Sentences:
+        return _Sentences.of(self)
+
+    @cached_property
+    def id_list(self) -> list[int]:
+        return self.ids.tolist()
+
+    @cached_property
+    def running(self) -> tuple[list[int], list[int]]:
+        """Running counts of names and numbers (``facts``) and of numbers, from 0: the
+        count in ``a:b`` is ``running[b] - running[a]``."""
+        return _running(self.facts).tolist(), _running(self.numbers).tolist()
+
+
+def _running(flags: list[bool]) -> npt.NDArray[np.int64]:
+    out = np.zeros(len(flags) + 1, dtype=np.int64)
+    np.cumsum(np.array(flags, dtype=np.int64), out=out[1:])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentences:
+    """A document's sentences cut in pieces (:func:`_pieces`), as arrays: first and
+    stop token, the key of the line each starts on, whether each is mostly quoted."""
+
+    starts: npt.NDArray[np.int64]
+    stops: npt.NDArray[np.int64]
+    lines: npt.NDArray[np.uint64]
+    quoted: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, doc: Features) -> _Sentences:
+        ranges = list(_pieces(doc.tokens.sentences))
+        starts = np.array([a for a, _ in ranges], dtype=np.int64)
+        stops = np.array([b for _, b in ranges], dtype=np.int64)
+        if not ranges:
+            return cls(starts, stops, np.empty(0, dtype=np.uint64), np.empty(0, dtype=bool))
+        lines = doc.line_of[starts]
+        inside = _running(doc.quoted)
+        quoted = 2 * (inside[stops] - inside[starts]) > stops - starts
+        return cls(starts, stops, lines, quoted)
 
 
 def prepare(
@@ -119,12 +166,13 @@ _word_hash = lru_cache(maxsize=1 << 16)(word_hash)
 def _shingle_set(words: list[str], k: int) -> npt.NDArray[np.uint64]:
     """The view's shingle set (:func:`dedup.views.shingles`) as sorted distinct 64-bit
     keys of the shingles' words: 8 bytes a shingle instead of a string, and sets
-    intersected in compiled code. Two shingles share a key when their words are the
-    same, or by chance: mostly when two different words share a 32-bit word hash
-    (about 3 in 10^8 per pair of distinct words), which moves a Jaccard by a shingle."""
+    intersected in compiled code. The keys are a polynomial over the words' string
+    hashes, so they compare only within one process, which is where two documents are
+    verified. Two shingles share a key when their words are the same, or by chance
+    (about 1 in 10^19 per pair of distinct shingles)."""
     if not words:
         return np.empty(0, dtype=np.uint64)
-    h = np.array([_word_hash(w) for w in words], dtype=np.uint64)
+    h = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
     n = len(h)
     width = min(k, n)
     out = np.zeros(n - width + 1, dtype=np.uint64)
@@ -136,7 +184,7 @@ def _shingle_set(words: list[str], k: int) -> npt.NDArray[np.uint64]:
 def view_scores(a: Prepared, b: Prepared, view: str) -> ViewScores:
     """Estimated and exact Jaccard and both containments of one view."""
     sa, sb = a.shingles[view], b.shingles[view]
-    common = len(np.intersect1d(sa, sb, assume_unique=True))
+    common = int(_loops().intersection_size(sa, sb))
     union = len(sa) + len(sb) - common
     return ViewScores(
         view=view,
@@ -186,68 +234,70 @@ def quoted(tokens: Tokens) -> list[bool]:
     >>> quoted(tokenize('He said "we will talk" today.'))
     [False, False, True, True, True, False]
     """
-    marks = [(m.start(), m.group()) for m in _QUOTE_MARKS.finditer(tokens.text)]
-    inside, out, i = False, [], 0
-    for start in tokens.starts:
-        while i < len(marks) and marks[i][0] < start:
-            mark = marks[i][1]
-            if mark == "\n" or mark in "”»":
-                inside = False
-            elif mark in "“«„":
-                inside = True
-            else:  # a straight quote opens or closes
-                inside = not inside
-            i += 1
-        out.append(inside)
-    return out
+    marks, states, inside = [], [False], False
+    for m in _QUOTE_MARKS.finditer(tokens.text):
+        mark = m.group()
+        if mark == "\n" or mark in "”»":
+            inside = False
+        elif mark in "“«„":
+            inside = True
+        else:  # a straight quote opens or closes
+            inside = not inside
+        marks.append(m.start())
+        states.append(inside)
+    if len(marks) == 0:
+        return [False] * len(tokens)
+    before = np.searchsorted(np.array(marks), np.array(tokens.starts), side="left")
+    return np.array(states)[before].tolist()  # the state after the last mark before a word
 
 
 @dataclass(frozen=True, slots=True)
 class _Side:
-    """The sentences of one document that take part in the alignment."""
+    """The sentences of one document that take part in the alignment: token ranges
+    ``starts[i]:stops[i]``."""
 
     doc: Features
-    ranges: list[tuple[int, int]]
+    starts: npt.NDArray[np.int64]
+    stops: npt.NDArray[np.int64]
     quoted: npt.NDArray[np.bool_]
     chrome: int
     beyond: int = 0
+
+    def __len__(self) -> int:
+        return len(self.starts)
 
     @property
     def tokens(self) -> Tokens:
         return self.doc.tokens
 
-    @property
-    def keys(self) -> list[list[str]]:
-        return [self.tokens.keys[a:b] for a, b in self.ranges]
-
     def keys_of(self, i: int) -> list[str]:
-        a, b = self.ranges[i]
-        return self.tokens.keys[a:b]
+        return self.tokens.keys[self.starts[i] : self.stops[i]]
 
     def only(self, keep: list[int]) -> _Side:
         """The sentences ``keep`` (sorted), the others counted in ``beyond``."""
-        ranges = [self.ranges[i] for i in keep]
-        left_out = self.beyond + len(self.ranges) - len(keep)
-        return _Side(self.doc, ranges, self.quoted[keep], self.chrome, left_out)
+        left_out = self.beyond + len(self) - len(keep)
+        return _Side(
+            self.doc,
+            self.starts[keep],
+            self.stops[keep],
+            self.quoted[keep],
+            self.chrome,
+            left_out,
+        )
 
 
 def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -> _Side:
     """The sentences that count, whether each is mostly quoted, and how many were left
     out as page chrome."""
-    tokens = doc.tokens
-    min_words = options.min_sentence_words
-    inside = doc.quoted if options.skip_quotations else []
-    line_of = doc.line_of if ignore else []
-    kept, flags, chrome = [], [], 0
-    for a, b in _pieces(tokens.sentences):
-        if b - a < min_words:
-            continue
-        if ignore and line_of[a] in ignore:
-            chrome += 1
-            continue
-        kept.append((a, b))
-        flags.append(bool(inside) and 2 * sum(inside[a:b]) > b - a)
-    return _Side(doc, kept, np.array(flags, dtype=bool), chrome)
+    found = doc.sentences
+    keep = found.stops - found.starts >= options.min_sentence_words
+    chrome = 0
+    if ignore and len(found.lines):
+        dropped = keep & np.array([k in ignore for k in found.lines.tolist()], dtype=bool)
+        chrome = int(dropped.sum())
+        keep &= ~dropped
+    quoted = found.quoted[keep] if options.skip_quotations else np.zeros(int(keep.sum()), bool)
+    return _Side(doc, found.starts[keep], found.stops[keep], quoted, chrome)
 
 
 def _pieces(sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -266,12 +316,12 @@ def _bounded(sa: _Side, sb: _Side) -> tuple[_Side, _Side]:
     among the kept ones (word for word), then its first others, so a long copy with its
     paragraphs moved, or a short text pasted deep into a long page, still compares the
     copied sentences with their originals."""
-    if len(sa.ranges) <= MAX_SENTENCES and len(sb.ranges) <= MAX_SENTENCES:
+    if len(sa) <= MAX_SENTENCES and len(sb) <= MAX_SENTENCES:
         return sa, sb
-    if len(sb.ranges) <= MAX_SENTENCES:  # only a is long: all of b is kept
+    if len(sb) <= MAX_SENTENCES:  # only a is long: all of b is kept
         kept_b, kept_a = _pick(sb, sa)
         return kept_a, kept_b
-    if len(sa.ranges) > MAX_SENTENCES:
+    if len(sa) > MAX_SENTENCES:
         sa = sa.only(list(range(MAX_SENTENCES)))
     return _pick(sa, sb)
 
@@ -279,63 +329,21 @@ def _bounded(sa: _Side, sb: _Side) -> tuple[_Side, _Side]:
 def _pick(kept: _Side, other: _Side) -> tuple[_Side, _Side]:
     """``kept`` as it is, and at most :data:`MAX_SENTENCES` of ``other``: first its
     sentences that are also in ``kept``, then its first others, in document order."""
-    if len(other.ranges) <= MAX_SENTENCES:
+    if len(other) <= MAX_SENTENCES:
         return kept, other
-    known = {tuple(kept.keys_of(i)) for i in range(len(kept.ranges))}
-    inside = [tuple(other.keys_of(j)) in known for j in range(len(other.ranges))]
+    known = {tuple(kept.keys_of(i)) for i in range(len(kept))}
+    inside = [tuple(other.keys_of(j)) in known for j in range(len(other))]
     shared = [j for j, hit in enumerate(inside) if hit]
     rest = [j for j, hit in enumerate(inside) if not hit]
     return kept, other.only(sorted((shared + rest)[:MAX_SENTENCES]))
 
 
-def _line_keys(tokens: Tokens) -> list[int]:
+def _line_keys(tokens: Tokens) -> npt.NDArray[np.uint64]:
     """The key of the line (:func:`dedup.hashing.line_keys`) each word is on."""
-    out = []
-    for first, stop in tokens.paragraphs:
-        key = sequence_hash([word_hash(k) for k in tokens.keys[first:stop]])
-        out.extend([key] * (stop - first))
-    return out
-
-
-class _Encoder:
-    """Sentences as strings with one character per word, over one shared vocabulary."""
-
-    def __init__(self) -> None:
-        self._vocab: dict[str, str] = {}
-
-    def __call__(self, words: list[str]) -> str:
-        vocab = self._vocab
-        out = []
-        for w in words:
-            ch = vocab.get(w)
-            if ch is None:
-                ch = vocab[w] = chr(0x100 + len(vocab))
-            out.append(ch)
-        return "".join(out)
-
-
-def _similarities(left: list[str], right: list[str]) -> npt.NDArray[np.float32]:
-    """Word-level Levenshtein similarity of every pair, each distinct pair of strings
-    measured once (a page of one sentence repeated costs one comparison, not the
-    square of its length)."""
-    ul, il = _distinct(left)
-    ur, ir = _distinct(right)
-    sims = process.cdist(ul, ur, scorer=Levenshtein.normalized_similarity, workers=1)
-    if len(ul) == len(left) and len(ur) == len(right):
-        return np.asarray(sims, dtype=np.float32)
-    return np.asarray(sims[np.ix_(il, ir)], dtype=np.float32)
-
-
-def _distinct(items: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """The distinct items in order of first appearance, and where each item is among them."""
-    index: dict[str, int] = {}
-    where = [index.setdefault(x, len(index)) for x in items]
-    return list(index), np.array(where, dtype=np.int64)
-
-
-def _with_joined(encoded: list[str]) -> list[str]:
-    """The sentences followed by every two adjacent sentences joined."""
-    return encoded + [x + y for x, y in pairwise(encoded)]
+    hashes = np.array([_word_hash(k) for k in tokens.keys], dtype=np.uint64)
+    bounds = np.array(tokens.paragraphs, dtype=np.int64).reshape(-1, 2)
+    keys = _loops().sequence_hashes(hashes, bounds[:, 0], bounds[:, 1])
+    return np.repeat(keys, bounds[:, 1] - bounds[:, 0])
 
 
 def align(
@@ -365,36 +373,43 @@ def align(
 def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[int]) -> Alignment:
     sa, sb = _bounded(_sentences(a, options, ignore), _sentences(b, options, ignore))
     chrome, beyond = sa.chrome + sb.chrome, sa.beyond + sb.beyond
-    if not sa.ranges or not sb.ranges:
+    if not len(sa) or not len(sb):
         return Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
-    encode = _Encoder()
-    ea, eb = [encode(s) for s in sa.keys], [encode(s) for s in sb.keys]
+    floor = options.sentence_similarity
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
-    sims = _similarities(_with_joined(ea), _with_joined(eb))
-    na, nb = len(ea), len(eb)
-    best_a = _best(sims, na, nb)
-    best_b = _best(sims.T, nb, na)
-    floor = options.sentence_similarity
-    len_a = np.array([b - a for a, b in sa.ranges], dtype=np.float64)
-    len_b = np.array([b - a for a, b in sb.ranges], dtype=np.float64)
+    sims = _loops().similarities(a.ids, sa.starts, sa.stops, b.ids, sb.starts, sb.stops, floor)
+    na, nb = len(sa), len(sb)
+    best_a = _loops().best(sims, na, nb, False)
+    best_b = _loops().best(sims, na, nb, True)
+    len_a = (sa.stops - sa.starts).astype(np.float64)
+    len_b = (sb.stops - sb.starts).astype(np.float64)
     hit_a, lone_a = _discount_quotes(best_a >= floor, sa.quoted, len_a)
     hit_b, lone_b = _discount_quotes(best_b >= floor, sb.quoted, len_b)
-    copied = float(len_a[hit_a].sum() + len_b[hit_b].sum())
+    copied_a, copied_b = len_a[hit_a].sum(), len_b[hit_b].sum()
+    copied = float(copied_a + copied_b)
     kept = float((best_a * len_a)[hit_a].sum() + (best_b * len_b)[hit_b].sum())
     singles = np.where(hit_a[:, None] & hit_b[None, :], sims[:na, :nb], 0.0)
     return Alignment(
-        aligned_a=float(len_a[hit_a].sum() / len_a.sum()),
-        aligned_b=float(len_b[hit_b].sum() / len_b.sum()),
+        aligned_a=float(copied_a / len_a.sum()),
+        aligned_b=float(copied_b / len_b.sum()),
         verbatim=kept / copied if copied else 0.0,
         pairs=int(min(hit_a.sum(), hit_b.sum())),
         boilerplate=chrome,
         quotations=lone_a + lone_b,
-        copied_a=int(len_a[hit_a].sum()),
-        copied_b=int(len_b[hit_b].sum()),
-        changes=_changes(sa, sb, ea, eb, singles, floor),
+        copied_a=int(copied_a),
+        copied_b=int(copied_b),
+        changes=_changes(sa, sb, singles, floor),
         beyond=beyond,
     )
+
+
+@lru_cache(maxsize=1)
+def _loops() -> Any:
+    """The compiled loops (:mod:`dedup._alignloops`); numba takes a moment to import."""
+    from dedup import _alignloops
+
+    return _alignloops
 
 
 def _discount_quotes(
@@ -425,8 +440,6 @@ def _discount_quotes(
 def _changes(
     sa: _Side,
     sb: _Side,
-    ea: list[str],
-    eb: list[str],
     sims: npt.NDArray[np.float64],
     floor: float,
 ) -> Changes:
@@ -442,13 +455,17 @@ def _changes(
     order = np.lexsort((cols, rows, -sims[rows, cols]))
     fa, fb = sa.doc.facts, sb.doc.facts
     na, nb = sa.doc.numbers, sb.doc.numbers
+    (sfa, sna), (sfb, snb) = sa.doc.running, sb.doc.running
+    ida, idb = sa.doc.id_list, sb.doc.id_list
+    starts_a, stops_a = sa.starts.tolist(), sa.stops.tolist()
+    starts_b, stops_b = sb.starts.tolist(), sb.stops.tolist()
     used_a: set[int] = set()
     used_b: set[int] = set()
     distinct: set[tuple[str, str]] = set()
     substituted = isolated = changed = indels = 0
     n_facts = facts_kept = fact_swaps = name_swaps = n_numbers = numbers_kept = 0
     words_a, words_b = sa.tokens.keys, sb.tokens.keys
-    most = min(len(sa.ranges), len(sb.ranges))
+    most = min(len(sa), len(sb))
     for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         if len(used_a) == most:  # every sentence of the shorter side has its pair
             break
@@ -456,25 +473,30 @@ def _changes(
             continue
         used_a.add(i)
         used_b.add(j)
-        a0, a1 = sa.ranges[i]
-        b0, b1 = sb.ranges[j]
-        n_facts += sum(fa[a0:a1]) + sum(fb[b0:b1])
-        n_numbers += sum(na[a0:a1]) + sum(nb[b0:b1])
-        ops = Levenshtein.opcodes(ea[i], eb[j])
+        a0, a1 = starts_a[i], stops_a[i]
+        b0, b1 = starts_b[j], stops_b[j]
+        n_facts += sfa[a1] - sfa[a0] + sfb[b1] - sfb[b0]
+        n_numbers += sna[a1] - sna[a0] + snb[b1] - snb[b0]
+        if sims[i, j] == 1.0:  # the same words: nothing changed
+            facts_kept += sfa[a1] - sfa[a0] + sfb[b1] - sfb[b0]
+            numbers_kept += sna[a1] - sna[a0] + snb[b1] - snb[b0]
+            continue
+        ops = Levenshtein.opcodes(ida[a0:a1], idb[b0:b1])
         last = len(ops) - 1
         for k, op in enumerate(ops):
             i1, i2, j1, j2 = op.src_start, op.src_end, op.dest_start, op.dest_end
+            x1, x2, y1, y2 = a0 + i1, a0 + i2, b0 + j1, b0 + j2
             if op.tag == "equal":
-                facts_kept += sum(fa[a0 + i1 : a0 + i2]) + sum(fb[b0 + j1 : b0 + j2])
-                numbers_kept += sum(na[a0 + i1 : a0 + i2]) + sum(nb[b0 + j1 : b0 + j2])
+                facts_kept += sfa[x2] - sfa[x1] + sfb[y2] - sfb[y1]
+                numbers_kept += sna[x2] - sna[x1] + snb[y2] - snb[y1]
                 continue
             changed += max(i2 - i1, j2 - j1)
             indels += abs((i2 - i1) - (j2 - j1))
             if op.tag != "replace":  # an added clause is an edit, its names no changed fact
-                n_facts -= sum(fa[a0 + i1 : a0 + i2]) + sum(fb[b0 + j1 : b0 + j2])
-                n_numbers -= sum(na[a0 + i1 : a0 + i2]) + sum(nb[b0 + j1 : b0 + j2])
+                n_facts -= sfa[x2] - sfa[x1] + sfb[y2] - sfb[y1]
+                n_numbers -= sna[x2] - sna[x1] + snb[y2] - snb[y1]
                 continue
-            for x, y in zip(range(a0 + i1, a0 + i2), range(b0 + j1, b0 + j2), strict=False):
+            for x, y in zip(range(x1, x2), range(y1, y2), strict=False):
                 if fa[x] and fb[y]:  # a name or number for another: filling in a template
                     fact_swaps += 1
                     name_swaps += not (na[x] or nb[y])
@@ -485,15 +507,16 @@ def _changes(
                 substituted += 1
                 distinct.add((words_a[x], words_b[y]))
             # the longer side's words beyond the pairs are added words, as above
-            extra_a, extra_b = (
-                range(a0 + i1 + (j2 - j1), a0 + i2),
-                range(b0 + j1 + (i2 - i1), b0 + j2),
-            )
-            n_facts -= sum(fa[x] for x in extra_a) + sum(fb[y] for y in extra_b)
-            n_numbers -= sum(na[x] for x in extra_a) + sum(nb[y] for y in extra_b)
+            extra_a, extra_b = x1 + (j2 - j1), y1 + (i2 - i1)
+            if extra_a < x2:
+                n_facts -= sfa[x2] - sfa[extra_a]
+                n_numbers -= sna[x2] - sna[extra_a]
+            if extra_b < y2:
+                n_facts -= sfb[y2] - sfb[extra_b]
+                n_numbers -= snb[y2] - snb[extra_b]
             if (
                 i2 - i1 == 1 == j2 - j1
-                and not (fa[a0 + i1] or fb[b0 + j1])
+                and not (fa[x1] or fb[y1])
                 and (k == 0 or ops[k - 1].tag == "equal")
                 and (k == last or ops[k + 1].tag == "equal")
             ):
@@ -514,22 +537,6 @@ def _changes(
         a_more_common=a_votes,
         b_more_common=b_votes,
     )
-
-
-def _best(sims: npt.NDArray[np.floating[Any]], n_rows: int, n_cols: int) -> npt.NDArray[np.float64]:
-    """Best similarity of each of the first ``n_rows`` sentences: against any sentence
-    or joined pair of the other side, or, through a joined pair of its own side that
-    matches one sentence of the other side better than either half does, for both
-    sentences of that pair."""
-    best = sims[:n_rows].max(axis=1)
-    if n_rows > 1:
-        singles = sims[:n_rows, :n_cols]
-        pairs = sims[n_rows:, :n_cols]
-        halves = np.maximum(singles[:-1], singles[1:])
-        pair_best = np.where(pairs > halves, pairs, 0.0).max(axis=1)
-        best[:-1] = np.maximum(best[:-1], pair_best)
-        best[1:] = np.maximum(best[1:], pair_best)
-    return np.asarray(best, dtype=np.float64)
 
 
 def evidence(

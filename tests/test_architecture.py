@@ -28,6 +28,7 @@ RANK = {
     "views": 3,
     "fingerprint": 4,
     "index": 5,
+    "_alignloops": 5.9,
     "verify": 6,
     "diff": 6,
     "hashing": 3.5,

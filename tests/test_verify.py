@@ -276,18 +276,74 @@ def test_text_without_sentence_punctuation_is_aligned_in_pieces() -> None:
     assert (pieces[0][0], pieces[-1][1]) == (0, len(words))
 
 
-@given(
-    st.lists(st.sampled_from(["ab", "abc", "b", "ca", "abd"]), min_size=1, max_size=12),
-    st.lists(st.sampled_from(["ab", "abc", "b", "da"]), min_size=1, max_size=12),
-)
-def test_similarities_of_repeated_sentences_equal_the_full_matrix(
-    left: list[str], right: list[str]
-) -> None:
+def _reference_similarities(
+    left: list[list[int]], right: list[list[int]], floor: float
+) -> np.ndarray:
+    """rapidfuzz's word-level Levenshtein similarity of every sentence and every two
+    adjacent sentences joined, under ``floor`` and joined against joined set to 0."""
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    full = process.cdist(left, right, scorer=Levenshtein.normalized_similarity)
-    assert np.array_equal(dedup.verify._similarities(left, right), full)
+    def joined(side: list[list[int]]) -> list[list[int]]:
+        return side + [x + y for x, y in zip(side, side[1:], strict=False)]
+
+    full = process.cdist(joined(left), joined(right), scorer=Levenshtein.normalized_similarity)
+    full[len(left) :, len(right) :] = 0.0
+    full[full < floor] = 0.0
+    return np.asarray(full, dtype=np.float32)
+
+
+def _compiled_similarities(
+    left: list[list[int]], right: list[list[int]], floor: float
+) -> np.ndarray:
+    def flat(side: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        words = np.array([w for s in side for w in s], dtype=np.int64)
+        stops = np.cumsum([len(s) for s in side]).astype(np.int64)
+        return words, stops - [len(s) for s in side], stops
+
+    return dedup.verify._loops().similarities(*flat(left), *flat(right), floor)
+
+
+_SENTENCE = st.lists(st.integers(-3, 6), min_size=1, max_size=9)
+
+
+@given(
+    st.lists(_SENTENCE, min_size=1, max_size=8),
+    st.lists(_SENTENCE, min_size=1, max_size=8),
+    st.sampled_from([0.0, 0.25, 0.4, 0.7, 1.0]),
+)
+def test_compiled_similarities_equal_rapidfuzz_where_they_count(
+    left: list[list[int]], right: list[list[int]], floor: float
+) -> None:
+    # Only similarities at or over the floor decide anything (see verify._best), so the
+    # compiled pass skips pairs whose shared words cannot reach it: the rest is exact.
+    assert np.array_equal(
+        _compiled_similarities(left, right, floor), _reference_similarities(left, right, floor)
+    )
+
+
+def test_compiled_similarities_on_real_sentences() -> None:
+    text = (Path(__file__).parent.parent / "seeds").glob("*.txt")
+    docs = [tokenize(p.read_text(encoding="utf-8")) for p in sorted(text)]
+    ids: dict[str, int] = {}
+    sides = [
+        [[ids.setdefault(k, len(ids)) for k in t.keys[a:b]] for a, b in t.sentences]
+        for t in docs
+    ]
+    for x in sides:
+        for y in sides:
+            assert np.array_equal(
+                _compiled_similarities(x, y, 0.4), _reference_similarities(x, y, 0.4)
+            )
+
+
+@given(
+    st.sets(st.integers(0, 60)).map(sorted),
+    st.sets(st.integers(0, 60)).map(sorted),
+)
+def test_intersection_size(a: list[int], b: list[int]) -> None:
+    x, y = np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
+    assert dedup.verify._loops().intersection_size(x, y) == len(set(a) & set(b))
 
 
 @pytest.mark.parametrize("short_first", [True, False])
@@ -305,3 +361,36 @@ def test_a_short_text_pasted_deep_into_a_long_page_is_still_compared(
     )
     assert ev.beyond > 0
     assert (ev.aligned_a if short_first else ev.aligned_b) == 1.0  # all of the short text
+
+
+_QUOTY = st.text(alphabet=st.sampled_from(list('ab C."“”«»„\n')), max_size=60)
+
+
+@given(_QUOTY)
+def test_quoted_follows_the_marks_before_each_word(text: str) -> None:
+    tokens = tokenize(text)
+    state, expected = False, []
+    marks = [(i, ch) for i, ch in enumerate(text) if ch in '"“”«»„\n']
+    for start in tokens.starts:
+        state = False
+        for pos, mark in marks:
+            if pos >= start:
+                break
+            if mark == "\n" or mark in "”»":
+                state = False
+            elif mark in "“«„":
+                state = True
+            else:
+                state = not state
+        expected.append(state)
+    assert dedup.verify.quoted(tokens) == expected
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab Cd.\n")), max_size=80))
+def test_line_of_each_word_is_its_lines_key(text: str) -> None:
+    from dedup.hashing import line_keys
+
+    tokens = tokenize(text)
+    keys = dedup.verify.Features(tokens).line_of
+    assert len(keys) == len(tokens)
+    assert set(keys.tolist()) == set(line_keys(tokens)[0].tolist())

@@ -1,0 +1,314 @@
+"""The compiled loops of :mod:`dedup.verify`: sentence similarities and set overlaps.
+
+:mod:`dedup.verify` defines what they compute and is their only caller; it imports this
+module lazily, because numba takes a moment to load. Compiled functions are cached on
+disk beside this file when the folder is writable.
+
+Words arrive as 64-bit ids (equal ids, equal words) and sentences as ``(start, stop)``
+ranges into them. The similarity of two sentences is the word-level Levenshtein
+similarity ``1 - distance / max(len)``, the measure rapidfuzz's
+``Levenshtein.normalized_similarity`` computes, and it is only computed where it can
+reach the floor: the words two sentences share (as multisets) bound it from above,
+``similarity <= shared / max(len)``, and most sentence pairs of two news stories share a
+few function words and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+
+_CACHE = os.access(os.path.dirname(os.path.abspath(__file__)), os.W_OK)
+
+_SLACK = 1e-9  # a bound this close under the floor is computed anyway (float rounding)
+
+
+@nb.njit(cache=_CACHE)
+def _local_ids(
+    words_a: npt.NDArray[np.int64], words_b: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+    """Dense ids ``0..n-1`` for the distinct words of ``a``; each word of ``b`` gets its
+    id in ``a``, or -1 when ``a`` does not have it. An open-addressing table keyed by
+    the word ids (which are well mixed hashes)."""
+    size = 16
+    while size < 2 * len(words_a) + 2:
+        size <<= 1
+    mask = size - 1
+    keys = np.zeros(size, dtype=np.int64)
+    used = np.zeros(size, dtype=np.bool_)
+    vals = np.zeros(size, dtype=np.int64)
+    ida = np.empty(len(words_a), dtype=np.int64)
+    n = 0
+    for t in range(len(words_a)):
+        w = words_a[t]
+        slot = w & mask
+        while used[slot] and keys[slot] != w:
+            slot = (slot + 1) & mask
+        if not used[slot]:
+            used[slot] = True
+            keys[slot] = w
+            vals[slot] = n
+            n += 1
+        ida[t] = vals[slot]
+    idb = np.empty(len(words_b), dtype=np.int64)
+    for t in range(len(words_b)):
+        w = words_b[t]
+        slot = w & mask
+        found = -1
+        while used[slot]:
+            if keys[slot] == w:
+                found = vals[slot]
+                break
+            slot = (slot + 1) & mask
+        idb[t] = found
+    return ida, idb, n
+
+
+@nb.njit(cache=_CACHE)
+def _gather(
+    words: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], stops: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The words of the sentences one after the other, and where each sentence starts
+    (sentence ``i`` and ``i + 1`` joined are ``offsets[i]:offsets[i + 2]``)."""
+    n = len(starts)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        offsets[i + 1] = offsets[i] + stops[i] - starts[i]
+    out = np.empty(offsets[n], dtype=np.int64)
+    for i in range(n):
+        out[offsets[i] : offsets[i + 1]] = words[starts[i] : stops[i]]
+    return out, offsets
+
+
+@nb.njit(cache=_CACHE)
+def _shared(
+    ida: npt.NDArray[np.int64],
+    offs_a: npt.NDArray[np.int64],
+    idb: npt.NDArray[np.int64],
+    offs_b: npt.NDArray[np.int64],
+    vocab: int,
+) -> npt.NDArray[np.int32]:
+    """``shared[i, j]``: the words sentence ``i`` of ``a`` and ``j`` of ``b`` have in
+    common, as multisets, from a posting list of each word of ``a``."""
+    na, nb_ = len(offs_a) - 1, len(offs_b) - 1
+    # postings of a: (sentence, count) per distinct word, grouped by word
+    stamp = np.full(vocab, -1, dtype=np.int64)
+    count = np.zeros(vocab, dtype=np.int64)
+    entries = 0
+    for i in range(na):
+        for t in range(offs_a[i], offs_a[i + 1]):
+            w = ida[t]
+            if stamp[w] != i:
+                stamp[w] = i
+                entries += 1
+    per_word = np.zeros(vocab + 1, dtype=np.int64)
+    stamp[:] = -1
+    for i in range(na):
+        for t in range(offs_a[i], offs_a[i + 1]):
+            w = ida[t]
+            if stamp[w] != i:
+                stamp[w] = i
+                per_word[w + 1] += 1
+    for w in range(vocab):
+        per_word[w + 1] += per_word[w]
+    fill = per_word[:-1].copy()
+    post_sentence = np.empty(entries, dtype=np.int64)
+    post_count = np.zeros(entries, dtype=np.int64)
+    where = np.zeros(vocab, dtype=np.int64)
+    stamp[:] = -1
+    for i in range(na):
+        for t in range(offs_a[i], offs_a[i + 1]):
+            w = ida[t]
+            if stamp[w] != i:
+                stamp[w] = i
+                where[w] = fill[w]
+                post_sentence[fill[w]] = i
+                fill[w] += 1
+            post_count[where[w]] += 1
+    shared = np.zeros((na, nb_), dtype=np.int32)
+    stamp[:] = -1
+    for j in range(nb_):
+        for t in range(offs_b[j], offs_b[j + 1]):
+            w = idb[t]
+            if w < 0:
+                continue
+            if stamp[w] != j:
+                stamp[w] = j
+                count[w] = 0
+            count[w] += 1
+        for t in range(offs_b[j], offs_b[j + 1]):
+            w = idb[t]
+            if w < 0 or stamp[w] != j:
+                continue
+            stamp[w] = -2 - j  # each distinct word once
+            cb = count[w]
+            for p in range(per_word[w], per_word[w + 1]):
+                shared[post_sentence[p], j] += min(post_count[p], cb)
+    return shared
+
+
+@nb.njit(cache=_CACHE)
+def _distance(
+    a: npt.NDArray[np.int64],
+    a0: int,
+    a1: int,
+    b: npt.NDArray[np.int64],
+    b0: int,
+    b1: int,
+    row: npt.NDArray[np.int64],
+) -> int:
+    """Levenshtein distance of ``a[a0:a1]`` and ``b[b0:b1]`` (unit costs)."""
+    while a0 < a1 and b0 < b1 and a[a0] == b[b0]:
+        a0 += 1
+        b0 += 1
+    while a0 < a1 and b0 < b1 and a[a1 - 1] == b[b1 - 1]:
+        a1 -= 1
+        b1 -= 1
+    la, lb = a1 - a0, b1 - b0
+    if la == 0:
+        return lb
+    if lb == 0:
+        return la
+    for j in range(lb + 1):
+        row[j] = j
+    for i in range(1, la + 1):
+        diagonal = row[0]
+        row[0] = i
+        ai = a[a0 + i - 1]
+        for j in range(1, lb + 1):
+            above = row[j]
+            best = diagonal if ai == b[b0 + j - 1] else diagonal + 1
+            if above + 1 < best:
+                best = above + 1
+            if row[j - 1] + 1 < best:
+                best = row[j - 1] + 1
+            diagonal = above
+            row[j] = best
+    return row[lb]
+
+
+@nb.njit(cache=_CACHE)
+def similarities(
+    words_a: npt.NDArray[np.int64],
+    starts_a: npt.NDArray[np.int64],
+    stops_a: npt.NDArray[np.int64],
+    words_b: npt.NDArray[np.int64],
+    starts_b: npt.NDArray[np.int64],
+    stops_b: npt.NDArray[np.int64],
+    floor: float,
+) -> npt.NDArray[np.float32]:
+    """The similarity of every sentence of ``a`` with every sentence of ``b`` and with
+    every two adjacent sentences of ``b`` joined, and of every two adjacent sentences of
+    ``a`` joined with every sentence of ``b``: a ``(2 na - 1, 2 nb - 1)`` matrix whose
+    first ``na`` rows and ``nb`` columns are the single sentences. Entries under
+    ``floor``, and joined against joined, are 0."""
+    ga, offs_a = _gather(words_a, starts_a, stops_a)
+    gb, offs_b = _gather(words_b, starts_b, stops_b)
+    ida, idb, vocab = _local_ids(ga, gb)
+    shared = _shared(ida, offs_a, idb, offs_b, vocab)
+    na, nb_ = len(starts_a), len(starts_b)
+    out = np.zeros((max(2 * na - 1, 0), max(2 * nb_ - 1, 0)), dtype=np.float32)
+    row = np.empty(len(gb) + 1, dtype=np.int64)
+    for i in range(na):
+        a0, a1 = offs_a[i], offs_a[i + 1]
+        for j in range(nb_):
+            b0, b1 = offs_b[j], offs_b[j + 1]
+            common = shared[i, j]
+            longest = max(a1 - a0, b1 - b0)
+            if common >= floor * longest - _SLACK:
+                out[i, j] = 1.0 - _distance(ida, a0, a1, idb, b0, b1, row) / longest
+            if j + 1 < nb_:
+                both = common + shared[i, j + 1]
+                longest = max(a1 - a0, offs_b[j + 2] - b0)
+                if both >= floor * longest - _SLACK:
+                    d = _distance(ida, a0, a1, idb, b0, offs_b[j + 2], row)
+                    out[i, nb_ + j] = 1.0 - d / longest
+            if i + 1 < na:
+                both = common + shared[i + 1, j]
+                longest = max(offs_a[i + 2] - a0, b1 - b0)
+                if both >= floor * longest - _SLACK:
+                    d = _distance(ida, a0, offs_a[i + 2], idb, b0, b1, row)
+                    out[na + i, j] = 1.0 - d / longest
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            if out[i, j] < floor:
+                out[i, j] = 0.0
+    return out
+
+
+@nb.njit(cache=_CACHE)
+def intersection_size(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> int:
+    """The number of values two sorted arrays of distinct values share."""
+    i = j = n = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            n += 1
+            i += 1
+            j += 1
+        elif a[i] < b[j]:
+            i += 1
+        else:
+            j += 1
+    return n
+
+
+_POLY = np.uint64(0x100000001B3)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)  # MurmurHash3's 64-bit finaliser
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+
+
+@nb.njit(cache=_CACHE)
+def sequence_hashes(
+    hashes: npt.NDArray[np.uint64], starts: npt.NDArray[np.int64], stops: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint64]:
+    """:func:`dedup.hashing.sequence_hash` of ``hashes[starts[i]:stops[i]]`` for each ``i``."""
+    out = np.empty(len(starts), dtype=np.uint64)
+    for i in range(len(starts)):
+        h = np.uint64(0)
+        for t in range(starts[i], stops[i]):
+            h = h * _POLY + hashes[t]
+        h ^= h >> _S33
+        h *= _M1
+        h ^= h >> _S33
+        h *= _M2
+        out[i] = h ^ (h >> _S33)
+    return out
+
+
+@nb.njit(cache=_CACHE)
+def _at(sims: npt.NDArray[np.float32], i: int, j: int, columns: bool) -> float:
+    return sims[j, i] if columns else sims[i, j]
+
+
+@nb.njit(cache=_CACHE)
+def best(sims: npt.NDArray[np.float32], na: int, nb: int, columns: bool) -> npt.NDArray[np.float64]:
+    """The best similarity of each single sentence of one side (``a``'s, or with
+    ``columns`` ``b``'s) in a matrix from :func:`similarities`: against any sentence or
+    joined pair of the other side, or, through a joined pair of its own side that
+    matches one sentence of the other side better than either half does, for both
+    sentences of that pair."""
+    rows, cols = (nb, na) if columns else (na, nb)
+    width = 2 * cols - 1
+    out = np.zeros(rows, dtype=np.float64)
+    for i in range(rows):
+        top = 0.0
+        for j in range(width):
+            v = _at(sims, i, j, columns)
+            if v > top:
+                top = v
+        out[i] = top
+    for r in range(rows - 1):
+        top = 0.0
+        for j in range(cols):
+            v = _at(sims, rows + r, j, columns)
+            if v > top and v > _at(sims, r, j, columns) and v > _at(sims, r + 1, j, columns):
+                top = v
+        if top > out[r]:
+            out[r] = top
+        if top > out[r + 1]:
+            out[r + 1] = top
+    return out
