@@ -187,7 +187,7 @@ def _distance(
                 best = row[j - 1] + 1
             diagonal = above
             row[j] = best
-    return row[lb]
+    return int(row[lb])
 
 
 @nb.njit(cache=_CACHE)
@@ -281,7 +281,7 @@ def sequence_hashes(
 
 @nb.njit(cache=_CACHE)
 def _at(sims: npt.NDArray[np.float32], i: int, j: int, columns: bool) -> float:
-    return sims[j, i] if columns else sims[i, j]
+    return float(sims[j, i] if columns else sims[i, j])
 
 
 @nb.njit(cache=_CACHE)

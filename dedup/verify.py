@@ -104,7 +104,8 @@ class Features:
 
     @cached_property
     def id_list(self) -> list[int]:
-        return self.ids.tolist()
+        ids: list[int] = self.ids.tolist()
+        return ids
 
     @cached_property
     def running(self) -> tuple[list[int], list[int]]:
@@ -248,7 +249,8 @@ def quoted(tokens: Tokens) -> list[bool]:
     if len(marks) == 0:
         return [False] * len(tokens)
     before = np.searchsorted(np.array(marks), np.array(tokens.starts), side="left")
-    return np.array(states)[before].tolist()  # the state after the last mark before a word
+    inside_at: list[bool] = np.array(states)[before].tolist()  # the state after the last mark
+    return inside_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -285,7 +286,7 @@ def _reference_similarities(
     from rapidfuzz.distance import Levenshtein
 
     def joined(side: list[list[int]]) -> list[list[int]]:
-        return side + [x + y for x, y in zip(side, side[1:], strict=False)]
+        return side + [x + y for x, y in itertools.pairwise(side)]
 
     full = process.cdist(joined(left), joined(right), scorer=Levenshtein.normalized_similarity)
     full[len(left) :, len(right) :] = 0.0
@@ -301,7 +302,8 @@ def _compiled_similarities(
         stops = np.cumsum([len(s) for s in side]).astype(np.int64)
         return words, stops - [len(s) for s in side], stops
 
-    return dedup.verify._loops().similarities(*flat(left), *flat(right), floor)
+    out: np.ndarray = dedup.verify._loops().similarities(*flat(left), *flat(right), floor)
+    return out
 
 
 _SENTENCE = st.lists(st.integers(-3, 6), min_size=1, max_size=9)
@@ -327,8 +329,7 @@ def test_compiled_similarities_on_real_sentences() -> None:
     docs = [tokenize(p.read_text(encoding="utf-8")) for p in sorted(text)]
     ids: dict[str, int] = {}
     sides = [
-        [[ids.setdefault(k, len(ids)) for k in t.keys[a:b]] for a, b in t.sentences]
-        for t in docs
+        [[ids.setdefault(k, len(ids)) for k in t.keys[a:b]] for a, b in t.sentences] for t in docs
     ]
     for x in sides:
         for y in sides:
