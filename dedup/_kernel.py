@@ -11,6 +11,7 @@ MinHash minima with 32-bit arithmetic that LLVM vectorises.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -27,6 +28,7 @@ _P5 = np.uint64(0x165667B1)
 _F1 = np.uint64(0x85EBCA6B)
 _F2 = np.uint64(0xC2B2AE35)
 _C = np.uint64(0x9E3779B1)
+_SEED0 = np.uint64(0)
 
 WORD = 200  # class code: a non-ASCII word character whose bytes are its folded form
 INVISIBLE = 201  # class code: a format character (zero-width space...) words run through
@@ -57,14 +59,14 @@ def _lane(acc: np.uint64, value: np.uint64) -> np.uint64:
 
 
 @nb.njit(cache=_CACHE)
-def xxh32(buf: Bytes, n: int) -> np.uint64:
-    """xxHash32 (seed 0) of ``buf[:n]``, as specified by the xxHash format."""
+def xxh32(buf: Bytes, n: int, seed: np.uint64 = _SEED0) -> np.uint64:
+    """xxHash32 of ``buf[:n]`` with a 32-bit ``seed``, as the xxHash format specifies."""
     i = 0
     if n >= 16:
-        v1 = (_P1 + _P2) & _MASK
-        v2 = _P2
-        v3 = np.uint64(0)
-        v4 = (np.uint64(0x100000000) - _P1) & _MASK
+        v1 = (seed + _P1 + _P2) & _MASK
+        v2 = (seed + _P2) & _MASK
+        v3 = seed
+        v4 = (seed + np.uint64(0x100000000) - _P1) & _MASK
         while i + 16 <= n:
             v1 = _lane(v1, _read32(buf, i))
             v2 = _lane(v2, _read32(buf, i + 4))
@@ -73,7 +75,7 @@ def xxh32(buf: Bytes, n: int) -> np.uint64:
             i += 16
         h = (_rotl(v1, 1) + _rotl(v2, 7) + _rotl(v3, 12) + _rotl(v4, 18)) & _MASK
     else:
-        h = _P5
+        h = (seed + _P5) & _MASK
     h = (h + np.uint64(n)) & _MASK
     while i + 4 <= n:
         h = (h + _read32(buf, i) * _P3) & _MASK
@@ -171,6 +173,42 @@ def _member(table: npt.NDArray[np.uint64], h: np.uint64) -> bool:
         slot = (slot + np.int64(1)) & mask
 
 
+@nb.njit(cache=_CACHE, inline="always")
+def _refused(
+    hashes: npt.NDArray[np.uint64], flags: npt.NDArray[np.bool_], spans: npt.NDArray[np.int64]
+) -> tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.int64],
+    bool,
+]:
+    """What :func:`tokenize_bytes` returns for a text it cannot read."""
+    return hashes[:0], flags[:0], flags[:0], flags[:0], flags[:0], spans[:0], False
+
+
+@nb.njit(cache=_CACHE, inline="always")
+def _fold_word(data: Bytes, start: int, stop: int, table: Bytes, buf: Bytes) -> int:
+    """Write the key of the word ``data[start:stop]`` (a possessive already cut off)
+    into ``buf``: lower case, without dots, apostrophes and invisible characters;
+    returns its length in bytes."""
+    m = 0
+    j = start
+    while j < stop:
+        c, w = _decode(data, j, table)
+        if c == WORD:
+            for k in range(j, j + w):
+                buf[m] = data[k]
+                m += 1
+        elif c != 46 and c != 39 and c != INVISIBLE:
+            buf[m] = c + 32 if 65 <= c <= 90 else c
+            m += 1
+        j += w
+    return m
+
+
 @nb.njit(cache=_CACHE)
 def tokenize_bytes(
     data: Bytes,
@@ -185,17 +223,21 @@ def tokenize_bytes(
     npt.NDArray[np.bool_],
     npt.NDArray[np.bool_],
     npt.NDArray[np.bool_],
+    npt.NDArray[np.int64],
     bool,
 ]:
     """One pass over UTF-8 bytes: word hashes, capital, sentence-start, function-word
-    and line-start flags, as :mod:`dedup.tokens` and :mod:`dedup.views` define them;
-    the last value is False when a character needs the reference path."""
+    and line-start flags, as :mod:`dedup.tokens` and :mod:`dedup.views` define them,
+    and each word's byte offsets ``(start, end, end of its key)`` (the key ends before
+    a possessive "'s"); the last value is False when a character needs the reference
+    path."""
     n = len(data)
     hashes = np.empty(n // 2 + 1, dtype=np.uint64)
     capital = np.empty(n // 2 + 1, dtype=np.bool_)
     initial = np.empty(n // 2 + 1, dtype=np.bool_)
     function = np.empty(n // 2 + 1, dtype=np.bool_)
     line_start = np.empty(n // 2 + 1, dtype=np.bool_)
+    spans = np.empty((n // 2 + 1, 3), dtype=np.int64)
     bufs = np.empty((2, n + 1), dtype=np.uint8)
     cur = 0
     prev_len = 0
@@ -206,7 +248,7 @@ def tokenize_bytes(
     while i < n:
         c, w = _decode(data, i, table)
         if c == REFERENCE:
-            return hashes[:0], capital[:0], initial[:0], function[:0], initial[:0], False
+            return _refused(hashes, capital, spans)
         if not _is_word(np.uint8(c)):
             i += w
             continue
@@ -221,7 +263,15 @@ def tokenize_bytes(
             while i < n:
                 c, w = _decode(data, i, table)
                 if c == REFERENCE:
-                    return hashes[:0], capital[:0], initial[:0], function[:0], initial[:0], False
+                    return (
+                        hashes[:0],
+                        capital[:0],
+                        initial[:0],
+                        function[:0],
+                        initial[:0],
+                        spans[:0],
+                        False,
+                    )
                 if c == INVISIBLE:  # inside the word, not part of its key
                     i += w
                     continue
@@ -238,7 +288,15 @@ def tokenize_bytes(
                     after += w2
                     c2, w2 = _decode(data, after, table)
                 if c2 == REFERENCE:
-                    return hashes[:0], capital[:0], initial[:0], function[:0], initial[:0], False
+                    return (
+                        hashes[:0],
+                        capital[:0],
+                        initial[:0],
+                        function[:0],
+                        initial[:0],
+                        spans[:0],
+                        False,
+                    )
                 if _is_word(np.uint8(c2)):
                     before_code, before_pos = last_code, last_pos
                     last_code, last_pos = c, i
@@ -251,18 +309,7 @@ def tokenize_bytes(
         if chars >= 3 and before_code == 39 and (last_code == 115 or last_code == 83):
             stop = before_pos
         buf = bufs[cur]
-        m = 0
-        j = start
-        while j < stop:
-            c, w = _decode(data, j, table)
-            if c == WORD:
-                for k in range(j, j + w):
-                    buf[m] = data[k]
-                    m += 1
-            elif c != 46 and c != 39 and c != INVISIBLE:
-                buf[m] = c + 32 if 65 <= c <= 90 else c
-                m += 1
-            j += w
+        m = _fold_word(data, start, stop, table, buf)
         cap = (65 <= first <= 90) or (48 <= first <= 57)
         if words == 0:
             ini = True
@@ -278,6 +325,9 @@ def tokenize_bytes(
                 )
         h = xxh32(buf, m)
         hashes[words] = h
+        spans[words, 0] = start
+        spans[words, 1] = i
+        spans[words, 2] = stop
         capital[words] = cap
         initial[words] = ini
         function[words] = _member(function_words, h)
@@ -292,6 +342,7 @@ def tokenize_bytes(
         initial[:words],
         function[:words],
         line_start[:words],
+        spans[:words],
         True,
     )
 
@@ -457,7 +508,7 @@ def sketch(
     open-addressing table. The anchors are the sorted distinct sampled shingles of the
     words and function-word views (:func:`anchors`, ``salt`` on the function words')."""
     sigs = np.empty((3, len(a)), dtype=np.uint32)
-    hashes, capital, initial, function, line_start, ok = tokenize_bytes(
+    hashes, capital, initial, function, line_start, _, ok = tokenize_bytes(
         data, table, adata, aoff, max_abbreviation, function_words
     )
     if not ok:
@@ -559,4 +610,220 @@ def sketch_many(
         line_offsets,
         anchor_keys[: anchor_offsets[n]],
         anchor_offsets,
+    )
+
+
+# -- what verification reads of a text (dedup.verify.Features) --------------------------
+
+UPPER = 1  # bits of the case table (dedup.hashing): str.isupper()
+CASED_NOT_UPPER = 2  # a cased character that is not upper case (lower or title case)
+LOWER_OR_DIGIT = 4  # str.islower() or str.isdigit(), as a key's first character is read
+
+
+@nb.njit(cache=_CACHE, inline="always")
+def _codepoint(data: Bytes, i: int) -> tuple[int, int]:
+    """``(code point, width in bytes)`` at byte ``i`` of valid UTF-8 in the BMP."""
+    b = int(data[i])
+    if b < 128:
+        return b, 1
+    if b >= 0xE0:
+        return ((b & 0x0F) << 12) | ((int(data[i + 1]) & 0x3F) << 6) | (int(data[i + 2]) & 0x3F), 3
+    return ((b & 0x1F) << 6) | (int(data[i + 1]) & 0x3F), 2
+
+
+@nb.njit(cache=_CACHE)
+def _line_ends(data: Bytes, first: int, stop: int, table: Bytes) -> bool:
+    """Whether ``data[first:stop]`` ends as ``[.!?…:;]["'”’)\\]]*\\s*$`` (the table
+    reads "…" as "!", "”" and "’" as quotes, white space as a space)."""
+    phase = 0  # 1: after a terminal and closers, 2: then white space
+    i = first
+    while i < stop:
+        c, w = _decode(data, i, table)
+        if c == 46 or c == 33 or c == 63 or c == 58 or c == 59:
+            phase = 1
+        elif phase == 1 and (c == 34 or c == 39 or c == 41 or c == 93):
+            pass
+        elif phase >= 1 and _is_space(np.uint8(c)):
+            phase = 2
+        else:
+            phase = 0
+        i += w
+    return phase > 0
+
+
+@nb.njit(cache=_CACHE)
+def _shingle_keys(ids: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.uint64]:
+    """Sorted distinct ``k``-word shingle keys: a polynomial in 0x100000001B3 over the
+    word ids, modulo 2**64 (a shorter non-empty sequence is one shingle)."""
+    n = len(ids)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    width = min(k, n)
+    out = np.empty(n - width + 1, dtype=np.uint64)
+    for s in range(n - width + 1):
+        h = np.uint64(0)
+        for t in range(width):
+            h = h * np.uint64(0x100000001B3) + np.uint64(ids[s + t])
+        out[s] = h
+    return np.unique(out)
+
+
+@nb.njit(cache=_CACHE)
+def features(
+    data: Bytes,
+    table: Bytes,
+    cases: Bytes,
+    adata: Bytes,
+    aoff: npt.NDArray[np.int64],
+    max_abbreviation: int,
+    function_words: npt.NDArray[np.uint64],
+    number_words: npt.NDArray[np.uint64],
+    articles: npt.NDArray[np.uint64],
+    article_id: np.int64,
+    seed: np.uint64,
+    ks: npt.NDArray[np.int64],
+    max_sentence: int,
+) -> tuple[Any, ...]:
+    """What verification reads of one text (see :class:`dedup.verify.Features`), as
+    :mod:`dedup.tokens`, :mod:`dedup.views` and :mod:`dedup.verify` define it. The first
+    value is False when the text needs the reference path."""
+    hashes, capital, initial, function, line_start, spans, ok = tokenize_bytes(
+        data, table, adata, aoff, max_abbreviation, function_words
+    )
+    n = len(hashes)
+    ids = np.empty(n, dtype=np.int64)
+    numbers = np.zeros(n, dtype=np.bool_)
+    upper = np.zeros(n, dtype=np.bool_)
+    first_ok = np.zeros(n, dtype=np.bool_)
+    short = np.zeros(n, dtype=np.bool_)
+    buf = np.empty(len(data) + 1, dtype=np.uint8)
+    for t in range(n):
+        m = _fold_word(data, spans[t, 0], spans[t, 2], table, buf)
+        ids[t] = np.int64((hashes[t] << np.uint64(32)) | xxh32(buf, m, seed))
+        digit = False
+        chars = 0
+        for k in range(m):
+            if 48 <= buf[k] <= 57:
+                digit = True
+            if not (0x80 <= buf[k] < 0xC0):
+                chars += 1
+        numbers[t] = digit or _member(number_words, hashes[t])
+        short[t] = chars == 1
+        if m > 0:
+            if buf[0] < 128:
+                first_ok[t] = (97 <= buf[0] <= 122) or (48 <= buf[0] <= 57)
+            else:
+                cp, _ = _codepoint(buf, 0)
+                first_ok[t] = (cases[cp] & LOWER_OR_DIGIT) != 0
+        any_upper = False
+        any_lower = False
+        j = spans[t, 0]
+        while j < spans[t, 1]:
+            cp, w = _codepoint(data, j)
+            any_upper |= (cases[cp] & UPPER) != 0
+            any_lower |= (cases[cp] & CASED_NOT_UPPER) != 0
+            j += w
+        upper[t] = any_upper and not any_lower
+    # the gaps between words: quotation marks, and line breaks that only wrap a sentence
+    quoted = np.zeros(n, dtype=np.bool_)
+    soft = np.zeros(n, dtype=np.bool_)
+    inside = False
+    for t in range(n):
+        first = spans[t - 1, 1] if t > 0 else 0
+        newlines = 0
+        newline_at = -1
+        j = first
+        while j < spans[t, 0]:
+            cp, w = _codepoint(data, j)
+            if cp == 10:
+                newlines += 1
+                if newline_at < 0:
+                    newline_at = j
+                inside = False
+            elif cp == 0x201D or cp == 0xBB:  # ” »
+                inside = False
+            elif cp == 0x201C or cp == 0xAB or cp == 0x201E:  # “ « „
+                inside = True
+            elif cp == 34:
+                inside = not inside
+            j += w
+        quoted[t] = inside
+        if t > 0 and line_start[t] and first_ok[t] and newlines == 1:
+            if short[t - 1] or not _line_ends(data, spans[t - 1, 1], newline_at, table):
+                soft[t] = True
+            else:  # after an abbreviation
+                m = _fold_word(data, spans[t - 1, 0], spans[t - 1, 2], table, buf)
+                soft[t] = m <= max_abbreviation and _is_abbreviation(buf, m, adata, aoff)
+    # sentences: starts that are not soft wraps, over-long ones cut into windows
+    starts = np.empty(n + n // max(max_sentence, 1) + 1, dtype=np.int64)
+    stops = np.empty_like(starts)
+    count = 0
+    begin = 0
+    for t in range(1, n + 1):
+        if t < n and not (initial[t] and not soft[t]):
+            continue
+        while t - begin > max_sentence:
+            starts[count] = begin
+            stops[count] = begin + max_sentence
+            count += 1
+            begin += max_sentence
+        starts[count] = begin
+        stops[count] = t
+        count += 1
+        begin = t
+    if n == 0:
+        count = 0
+    starts, stops = starts[:count], stops[:count]
+    # names: capitalised words not starting a sentence, or also found so mid-sentence
+    proper = np.sort(ids[capital & ~initial])
+    facts = np.empty(n, dtype=np.bool_)
+    names = np.zeros(n, dtype=np.bool_)
+    for t in range(n):
+        if capital[t]:
+            if not initial[t]:
+                names[t] = True
+            else:
+                at = np.searchsorted(proper, ids[t])
+                names[t] = at < len(proper) and proper[at] == ids[t]
+        facts[t] = names[t] or numbers[t]
+    # paragraphs: a headline in capitals has no names, only numbers; each line's key
+    line_of = np.empty(n, dtype=np.uint64)
+    begin = 0
+    for t in range(1, n + 1):
+        if t < n and not line_start[t]:
+            continue
+        shouted = 0
+        for u in range(begin, t):
+            shouted += upper[u]
+        if 2 * shouted > t - begin:
+            for u in range(begin, t):
+                facts[u] = numbers[u]
+        key = sequence_digest(hashes[begin:t])
+        for u in range(begin, t):
+            line_of[u] = key
+        begin = t
+    sentence_quoted = np.zeros(count, dtype=np.bool_)
+    for s in range(count):
+        q = 0
+        for u in range(starts[s], stops[s]):
+            q += quoted[u]
+        sentence_quoted[s] = 2 * q > stops[s] - starts[s]
+    function_ids = ids[function].copy()
+    function_hashes = hashes[function]
+    for t in range(len(function_ids)):
+        if function_hashes[t] == articles[0] or function_hashes[t] == articles[1]:
+            function_ids[t] = article_id
+    return (
+        ok,
+        ids,
+        spans[:, :2].copy(),
+        facts,
+        numbers,
+        starts,
+        stops,
+        line_of[starts] if n else np.empty(0, dtype=np.uint64),
+        sentence_quoted,
+        _shingle_keys(ids, ks[0]),
+        _shingle_keys(ids[names], ks[1]),
+        _shingle_keys(function_ids, ks[2]),
     )

@@ -73,7 +73,7 @@ class Detector:
             EmptyDocumentError: the text has fewer than ``min_words`` words.
         """
         prepared = prepare(doc_id, text, fingerprint=self.options.fingerprint)
-        self._check_length(doc_id, len(prepared.tokens))
+        self._check_length(doc_id, prepared.words)
         return prepared
 
     def _check_length(self, doc_id: str, words: int) -> None:

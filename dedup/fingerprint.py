@@ -196,6 +196,8 @@ def is_empty(signature: Signature) -> bool:
 
     Empty signatures are equal to one another, so they must never reach an LSH table.
     """
+    if len(signature) and signature[0] != _EMPTY:  # the usual case, decided at once
+        return False
     return bool((signature == _EMPTY).all())
 
 

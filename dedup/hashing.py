@@ -34,7 +34,7 @@ from datasketch import MinHash
 
 from dedup.normalize import fold
 from dedup.tokens import ABBREVIATIONS, Tokens
-from dedup.views import ARTICLES, FUNCTION_WORDS, VIEWS
+from dedup.views import ARTICLES, FUNCTION_WORDS, NUMBER_WORDS, VIEWS
 
 __all__ = [
     "ANCHOR_SAMPLE",
@@ -45,12 +45,14 @@ __all__ = [
     "fast_signatures",
     "fast_signatures_many",
     "kernel_class",
+    "kernel_features",
     "line_keys",
     "reference_signature",
     "sequence_digest",
     "sequence_hash",
     "shingle_hashes",
     "word_hash",
+    "word_id",
 ]
 
 SCHEME = "affine32"
@@ -245,11 +247,10 @@ _ABBREV_DATA, _ABBREV_OFFSETS = _abbreviation_table()
 _MAX_ABBREVIATION = max(len(w) for w in ABBREVIATIONS)
 
 
-@lru_cache(maxsize=1)
-def _function_words() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], np.uint64]:
-    """The function words' hashes as an open-addressing table (linear probing, empty
-    slots all ones), the articles' hashes, and the hash of the article they fold into."""
-    hashes = sorted({word_hash(w) for w in FUNCTION_WORDS})
+def _hash_table(words: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """The word hashes of ``words`` as an open-addressing table (linear probing, empty
+    slots all ones), as the kernel's ``_member`` reads it."""
+    hashes = sorted({word_hash(w) for w in words})
     size = 1 << (len(hashes) * 4).bit_length()
     table = np.full(size, np.iinfo(np.uint64).max, dtype=np.uint64)
     for h in hashes:
@@ -257,9 +258,17 @@ def _function_words() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], n
         while table[slot] != np.iinfo(np.uint64).max:
             slot = (slot + 1) & (size - 1)
         table[slot] = h
+    return table
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], np.uint64]:
+    """The function words' hashes as an open-addressing table, the articles' hashes,
+    and the hash of the article they fold into."""
     articles = np.array(sorted(word_hash(w) for w in ARTICLES), dtype=np.uint64)
     assert len(articles) == 2  # the kernel compares with both
-    return table, articles, np.uint64(word_hash(next(iter(set(ARTICLES.values())))))
+    article = np.uint64(word_hash(next(iter(set(ARTICLES.values())))))
+    return _hash_table(sorted(FUNCTION_WORDS)), articles, article
 
 
 KERNEL_VIEWS = ("words", "skeleton", "function")
@@ -335,3 +344,73 @@ def fast_signatures_many(
     signatures = {view: sigs[:, row, :] for row, view in enumerate(KERNEL_VIEWS)}
     digest_list = [f"{int(d):016x}" for d in digests.tolist()]
     return (counts, signatures, digest_list, (keys, words, line_offsets), (anchors, anchor_offsets))
+
+
+# -- word ids and what verification reads of a text ------------------------------------
+
+_ID_SEED = 0x2545F491
+"""The seed of the second 32-bit hash in a word id (:func:`word_id`)."""
+
+
+@lru_cache(maxsize=1 << 16)
+def word_id(key: str) -> int:
+    """A 64-bit id of one folded word, as a signed integer: its :func:`word_hash` and a
+    second xxh32 with another seed. Verification compares words by id; two different
+    words share one with odds of about 1 in 10^19 per pair."""
+    data = key.encode("utf-8", "surrogatepass")
+    value = (xxhash.xxh32_intdigest(data) << 32) | xxhash.xxh32_intdigest(data, seed=_ID_SEED)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _case_bits(ch: str) -> int:
+    from dedup import _kernel
+
+    bits = _kernel.UPPER if ch.isupper() else 0
+    if not (ch + "A").isupper():  # cased, and not upper case
+        bits |= _kernel.CASED_NOT_UPPER
+    if ch.islower() or ch.isdigit():
+        bits |= _kernel.LOWER_OR_DIGIT
+    return bits
+
+
+@lru_cache(maxsize=1)
+def _case_table() -> npt.NDArray[np.uint8]:
+    """The case of every character of the Basic Multilingual Plane, as bits
+    (:data:`dedup._kernel.UPPER` ...)."""
+    return np.array([_case_bits(chr(cp)) for cp in range(0x10000)], dtype=np.uint8)
+
+
+KernelFeatures = tuple[Any, ...]
+"""What :func:`kernel_features` returns (see :class:`dedup.verify.Features`)."""
+
+
+def kernel_features(data: bytes, *, max_sentence: int) -> KernelFeatures | None:
+    """What verification reads of a text, from its UTF-8 bytes in one compiled pass:
+    word ids, byte spans, names and numbers, sentences (at most ``max_sentence`` words),
+    their line keys and quotation flags, and the shingle keys of :data:`KERNEL_VIEWS`;
+    ``None`` when the text needs the reference path."""
+    from dedup import _kernel
+
+    function_words, articles, _ = _function_words()
+    ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
+    out = _kernel.features(
+        np.frombuffer(data, dtype=np.uint8),
+        _class_table(),
+        _case_table(),
+        _ABBREV_DATA,
+        _ABBREV_OFFSETS,
+        _MAX_ABBREVIATION,
+        function_words,
+        _number_words(),
+        articles,
+        np.int64(word_id(next(iter(set(ARTICLES.values()))))),
+        np.uint64(_ID_SEED),
+        ks,
+        max_sentence,
+    )
+    return out[1:] if out[0] else None
+
+
+@lru_cache(maxsize=1)
+def _number_words() -> npt.NDArray[np.uint64]:
+    return _hash_table(sorted(NUMBER_WORDS))

@@ -358,8 +358,10 @@ def _run(
                 if tick is not None:
                     tick(size, items)
             return
-        # load the compiled kernel once here, so forked workers do not each load it
+        # load the compiled kernels and their tables once here, so forked workers do
+        # not each load them
         fingerprint_many(["warm up"], options=options.fingerprint)
+        prepare("", "warm up", fingerprint=options.fingerprint)
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=_leave_interrupts_to_the_parent) as pool:
             for result, size in zip(pool.imap(func, chunks), sizes, strict=True):

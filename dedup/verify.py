@@ -17,7 +17,7 @@ LSH only proposes candidates; this module measures them. Two kinds of evidence:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -28,10 +28,11 @@ from rapidfuzz.distance import Levenshtein
 
 from dedup.direction import votes
 from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
-from dedup.hashing import word_hash
+from dedup.hashing import KERNEL_VIEWS, kernel_features, word_hash, word_id
 from dedup.model import Changes, Evidence, Kind, ViewScores
+from dedup.normalize import fold
 from dedup.options import FingerprintOptions, VerifyOptions
-from dedup.tokens import Tokens, tokenize
+from dedup.tokens import MAX_SENTENCE_TOKENS, Tokens, tokenize
 from dedup.views import VIEWS, facts, numbers
 
 __all__ = [
@@ -54,53 +55,96 @@ class Prepared:
 
     Attributes:
         id: the document's id.
-        tokens: its tokens.
         shingles: view name -> shingle set, as sorted 64-bit keys (:func:`_shingle_set`).
         fingerprint: its MinHash fingerprint.
-        features: what else the alignment reads of it (:class:`Features`).
+        features: what the alignment reads of it (:class:`Features`).
     """
 
     id: str
-    tokens: Tokens = field(repr=False)
     shingles: Mapping[str, npt.NDArray[np.uint64]] = field(repr=False)
     fingerprint: Fingerprint = field(repr=False)
     features: Features = field(repr=False, compare=False)
 
+    @property
+    def words(self) -> int:
+        """The number of words of the document."""
+        return len(self.features.ids)
+
 
 class Features:
-    """What the alignment reads of one document beside its words, each computed once,
-    when first needed, and kept (a document is verified against many candidates):
-    names and numbers (:func:`dedup.views.facts`), numbers, quoted words, the key of
-    each word's line, word ids and the sentences as arrays."""
+    """What the alignment reads of one document, computed once (a document is verified
+    against many candidates), by the compiled pass over its bytes
+    (:func:`dedup.hashing.kernel_features`) or, for a text that pass cannot read, from
+    its :class:`~dedup.tokens.Tokens`; both give the same values.
 
-    def __init__(self, tokens: Tokens) -> None:
-        self.tokens = tokens
+    Attributes:
+        ids: a 64-bit id of each word (:func:`dedup.hashing.word_id`).
+        facts: whether each word is a name or a number (:func:`dedup.views.facts`).
+        numbers: whether each word is a number (:func:`dedup.views.numbers`).
+        sentences: the sentences, cut in pieces (:class:`_Sentences`).
+        shingles: view name -> shingle keys (:func:`_shingle_set`), for the views
+            computed.
+    """
 
-    @cached_property
-    def facts(self) -> list[bool]:
-        return facts(self.tokens)
+    def __init__(
+        self,
+        ids: npt.NDArray[np.int64],
+        facts: list[bool],
+        numbers: list[bool],
+        sentences: _Sentences,
+        shingles: dict[str, npt.NDArray[np.uint64]],
+        key: Callable[[int], str],
+    ) -> None:
+        self.ids = ids
+        self.facts = facts
+        self.numbers = numbers
+        self.sentences = sentences
+        self.shingles = shingles
+        self._key = key
 
-    @cached_property
-    def numbers(self) -> list[bool]:
-        return numbers(self.tokens)
+    @classmethod
+    def of_tokens(cls, tokens: Tokens, views: Collection[str] = ()) -> Features:
+        """The reference path: from a text's tokens."""
+        shingles = {
+            view: _shingle_set(_ids(VIEWS[view].select(tokens)), VIEWS[view].k) for view in views
+        }
+        return cls(
+            _ids(tokens.keys),
+            facts(tokens),
+            numbers(tokens),
+            _Sentences.of(tokens),
+            shingles,
+            tokens.keys.__getitem__,
+        )
 
-    @cached_property
-    def quoted(self) -> list[bool]:
-        return quoted(self.tokens)
+    @classmethod
+    def of_text(cls, text: str, views: Collection[str] = ()) -> Features:
+        """The compiled pass where it can read the text, else the reference path."""
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the reference path
+            return cls.of_tokens(tokenize(text), views)
+        found = kernel_features(data, max_sentence=MAX_SENTENCE_TOKENS)
+        if found is None:
+            return cls.of_tokens(tokenize(text), views)
+        ids, spans, is_fact, is_number, starts, stops, lines, quoted, *keys = found
+        by_view = dict(zip(KERNEL_VIEWS, keys, strict=True))
+        return cls(
+            ids,
+            is_fact.tolist(),
+            is_number.tolist(),
+            _Sentences(starts, stops, lines, quoted),
+            {view: by_view[view] for view in views},
+            _KeyOf(data, spans),
+        )
 
-    @cached_property
-    def line_of(self) -> npt.NDArray[np.uint64]:
-        return _line_keys(self.tokens)
+    def key(self, t: int) -> str:
+        """The key (:func:`dedup.normalize.fold`) of word ``t``."""
+        return self._key(t)
 
-    @cached_property
-    def ids(self) -> npt.NDArray[np.int64]:
-        """A 64-bit id of each word's key, equal for equal keys (the string's hash:
-        within one process only, which is where two documents are compared)."""
-        return np.fromiter(map(hash, self.tokens.keys), dtype=np.int64, count=len(self.tokens))
-
-    @cached_property
-    def sentences(self) -> _Sentences:
-        return _Sentences.of(self)
+    def keys(self, first: int, stop: int) -> tuple[int, ...]:
+        """The words ``first:stop``, as ids."""
+        return tuple(self.id_list[first:stop])
 
     @cached_property
     def id_list(self) -> list[int]:
@@ -114,6 +158,21 @@ class Features:
         return _running(self.facts).tolist(), _running(self.numbers).tolist()
 
 
+class _KeyOf:
+    """The key of a word, from the text's bytes and the words' byte spans."""
+
+    def __init__(self, data: bytes, spans: npt.NDArray[np.int64]) -> None:
+        self._data, self._spans = data, spans
+
+    def __call__(self, t: int) -> str:
+        start, end = self._spans[t]
+        return fold(self._data[start:end].decode("utf-8"))
+
+
+def _ids(keys: list[str]) -> npt.NDArray[np.int64]:
+    return np.fromiter(map(word_id, keys), dtype=np.int64, count=len(keys))
+
+
 def _running(flags: list[bool]) -> npt.NDArray[np.int64]:
     out = np.zeros(len(flags) + 1, dtype=np.int64)
     np.cumsum(np.array(flags, dtype=np.int64), out=out[1:])
@@ -123,7 +182,10 @@ def _running(flags: list[bool]) -> npt.NDArray[np.int64]:
 @dataclass(frozen=True, slots=True)
 class _Sentences:
     """A document's sentences cut in pieces (:func:`_pieces`), as arrays: first and
-    stop token, the key of the line each starts on, whether each is mostly quoted."""
+    stop token, the key of the line each starts on, whether each is mostly quoted.
+    (The tokenizer's sentences are at most ``MAX_SENTENCE_TOKENS`` words, fewer than
+    :data:`MAX_SENTENCE_WORDS`, so the compiled pass, which cuts at the former, gives
+    the same pieces.)"""
 
     starts: npt.NDArray[np.int64]
     stops: npt.NDArray[np.int64]
@@ -131,16 +193,16 @@ class _Sentences:
     quoted: npt.NDArray[np.bool_]
 
     @classmethod
-    def of(cls, doc: Features) -> _Sentences:
-        ranges = list(_pieces(doc.tokens.sentences))
+    def of(cls, tokens: Tokens) -> _Sentences:
+        ranges = list(_pieces(tokens.sentences))
         starts = np.array([a for a, _ in ranges], dtype=np.int64)
         stops = np.array([b for _, b in ranges], dtype=np.int64)
         if not ranges:
             return cls(starts, stops, np.empty(0, dtype=np.uint64), np.empty(0, dtype=bool))
-        lines = doc.line_of[starts]
-        inside = _running(doc.quoted)
-        quoted = 2 * (inside[stops] - inside[starts]) > stops - starts
-        return cls(starts, stops, lines, quoted)
+        lines = _line_keys(tokens)[starts]
+        inside = _running(quoted(tokens))
+        is_quoted = 2 * (inside[stops] - inside[starts]) > stops - starts
+        return cls(starts, stops, lines, is_quoted)
 
 
 def prepare(
@@ -150,30 +212,26 @@ def prepare(
     fingerprint: FingerprintOptions,
     known: Fingerprint | None = None,
 ) -> Prepared:
-    """Tokenise, shingle and fingerprint one document for verification (``known``: its
-    fingerprint, if the caller has it already)."""
-    tokens = tokenize(text)
-    shingles = {
-        view: _shingle_set(VIEWS[view].select(tokens), VIEWS[view].k) for view in fingerprint.views
-    }
+    """Read one document for verification (``known``: its fingerprint, if the caller
+    has it already)."""
+    features = Features.of_text(text, fingerprint.views)
     if known is None:
         known, _ = fingerprint_text(text, options=fingerprint)
-    return Prepared(doc_id, tokens, shingles, known, Features(tokens))
+    return Prepared(doc_id, features.shingles, known, features)
 
 
 _word_hash = lru_cache(maxsize=1 << 16)(word_hash)
 
 
-def _shingle_set(words: list[str], k: int) -> npt.NDArray[np.uint64]:
+def _shingle_set(ids: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.uint64]:
     """The view's shingle set (:func:`dedup.views.shingles`) as sorted distinct 64-bit
-    keys of the shingles' words: 8 bytes a shingle instead of a string, and sets
-    intersected in compiled code. The keys are a polynomial over the words' string
-    hashes, so they compare only within one process, which is where two documents are
-    verified. Two shingles share a key when their words are the same, or by chance
-    (about 1 in 10^19 per pair of distinct shingles)."""
-    if not words:
+    keys: a polynomial in 0x100000001B3 over the words' ids (:func:`word_id`), modulo
+    2**64, as the compiled pass computes them. 8 bytes a shingle instead of a string,
+    and sets intersected in compiled code. Two shingles share a key when their words
+    are the same, or by chance (about 1 in 10^19 per pair of distinct shingles)."""
+    if not len(ids):
         return np.empty(0, dtype=np.uint64)
-    h = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+    h = ids.view(np.uint64)
     n = len(h)
     width = min(k, n)
     out = np.zeros(n - width + 1, dtype=np.uint64)
@@ -268,12 +326,9 @@ class _Side:
     def __len__(self) -> int:
         return len(self.starts)
 
-    @property
-    def tokens(self) -> Tokens:
-        return self.doc.tokens
-
-    def keys_of(self, i: int) -> list[str]:
-        return self.tokens.keys[self.starts[i] : self.stops[i]]
+    def keys_of(self, i: int) -> tuple[int, ...]:
+        """The words of sentence ``i``, as ids."""
+        return self.doc.keys(int(self.starts[i]), int(self.stops[i]))
 
     def only(self, keep: list[int]) -> _Side:
         """The sentences ``keep`` (sorted), the others counted in ``beyond``."""
@@ -333,8 +388,8 @@ def _pick(kept: _Side, other: _Side) -> tuple[_Side, _Side]:
     sentences that are also in ``kept``, then its first others, in document order."""
     if len(other) <= MAX_SENTENCES:
         return kept, other
-    known = {tuple(kept.keys_of(i)) for i in range(len(kept))}
-    inside = [tuple(other.keys_of(j)) in known for j in range(len(other))]
+    known = {kept.keys_of(i) for i in range(len(kept))}
+    inside = [other.keys_of(j) in known for j in range(len(other))]
     shared = [j for j, hit in enumerate(inside) if hit]
     rest = [j for j, hit in enumerate(inside) if not hit]
     return kept, other.only(sorted((shared + rest)[:MAX_SENTENCES]))
@@ -369,7 +424,7 @@ def align(
     >>> (round(r.aligned_a, 2), round(r.aligned_b, 2), r.pairs)
     (0.54, 0.54, 1)
     """
-    return _align(Features(a), Features(b), options or VerifyOptions(), ignore)
+    return _align(Features.of_tokens(a), Features.of_tokens(b), options or VerifyOptions(), ignore)
 
 
 def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[int]) -> Alignment:
@@ -466,7 +521,7 @@ def _changes(
     distinct: set[tuple[str, str]] = set()
     substituted = isolated = changed = indels = 0
     n_facts = facts_kept = fact_swaps = name_swaps = n_numbers = numbers_kept = 0
-    words_a, words_b = sa.tokens.keys, sb.tokens.keys
+    key_a, key_b = sa.doc.key, sb.doc.key
     most = min(len(sa), len(sb))
     for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         if len(used_a) == most:  # every sentence of the shorter side has its pair
@@ -507,7 +562,7 @@ def _changes(
                     n_facts -= fa[x] + fb[y]
                     n_numbers -= na[x] + nb[y]
                 substituted += 1
-                distinct.add((words_a[x], words_b[y]))
+                distinct.add((key_a(x), key_b(y)))
             # the longer side's words beyond the pairs are added words, as above
             extra_a, extra_b = x1 + (j2 - j1), y1 + (i2 - i1)
             if extra_a < x2:

@@ -392,6 +392,46 @@ def test_line_of_each_word_is_its_lines_key(text: str) -> None:
     from dedup.hashing import line_keys
 
     tokens = tokenize(text)
-    keys = dedup.verify.Features(tokens).line_of
+    keys = dedup.verify._line_keys(tokens)
     assert len(keys) == len(tokens)
     assert set(keys.tolist()) == set(line_keys(tokens)[0].tolist())
+
+
+# -- the compiled pass and the reference path read a text the same way ------------------
+
+_PIECES = [
+    "the", "The", "THE", "Mr", "mr.", "U.S.", "a", "B.", "Moscow's", "Moscow’s", "50-minute",
+    "1,015.69", "seven", "Seven", "ÉTÉ", "été", "ğ", "Сору", "中文", "ǅx", "x²", "Ａｓ",
+    "w\u200bord", "co\u00adop", "_x", "said", "Said", "SAID",
+    " ", " ", " ", " ", "\n", "\n\n", ". ", "! ", "? ", "… ", ": ", "; ", ", ", ".\n", ":\n",
+    '"', "“", "”", "«", "»", "„", "’", "'", ")", "]", "(", "-", "–", "\u00a0", "\t",
+]  # fmt: skip
+_TEXTS = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+def _assert_same_features(text: str) -> bool:
+    """Whether the compiled pass read ``text`` (else it took the reference path); its
+    values must be the reference path's either way."""
+    views = ("words", "skeleton", "function")
+    fast = dedup.verify.Features.of_text(text, views)
+    ref = dedup.verify.Features.of_tokens(tokenize(text), views)
+    assert np.array_equal(fast.ids, ref.ids)
+    assert fast.facts == ref.facts
+    assert fast.numbers == ref.numbers
+    for name in ("starts", "stops", "lines", "quoted"):
+        assert np.array_equal(getattr(fast.sentences, name), getattr(ref.sentences, name)), name
+    for view in views:
+        assert np.array_equal(fast.shingles[view], ref.shingles[view]), view
+    assert [fast.key(t) for t in range(len(fast.ids))] == tokenize(text).keys
+    return type(fast._key) is dedup.verify._KeyOf
+
+
+@given(_TEXTS)
+def test_compiled_features_equal_the_reference_path(text: str) -> None:
+    _assert_same_features(text)
+
+
+def test_compiled_features_read_real_text() -> None:
+    seeds = sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))
+    assert all(_assert_same_features(p.read_text(encoding="utf-8")) for p in seeds)
+    assert not _assert_same_features("Ölpreis steigt")  # "Ö": the reference path
