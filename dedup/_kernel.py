@@ -665,7 +665,13 @@ def _shingle_keys(ids: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.uint64]:
         for t in range(width):
             h = h * np.uint64(0x100000001B3) + np.uint64(ids[s + t])
         out[s] = h
-    return np.unique(out)
+    out.sort()
+    m = 1
+    for s in range(1, len(out)):  # distinct, in place (numba's np.unique builds lists)
+        if out[s] != out[m - 1]:
+            out[m] = out[s]
+            m += 1
+    return out[:m]
 
 
 @nb.njit(cache=_CACHE)

@@ -17,9 +17,10 @@ LSH only proposes candidates; this module measures them. Two kinds of evidence:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -89,18 +90,31 @@ class Features:
     def __init__(
         self,
         ids: npt.NDArray[np.int64],
-        facts: list[bool],
-        numbers: list[bool],
+        facts: Sequence[bool] | npt.NDArray[np.bool_],
+        numbers: Sequence[bool] | npt.NDArray[np.bool_],
         sentences: _Sentences,
         shingles: dict[str, npt.NDArray[np.uint64]],
         key: Callable[[int], str],
     ) -> None:
-        self.ids = ids
-        self.facts = facts
-        self.numbers = numbers
+        # compact arrays that Python indexes and slices as fast as lists (a scan keeps
+        # thousands of documents read); ``ids`` is a numpy view of the same memory
+        self.id_list = array("Q", np.asarray(ids, dtype=np.int64).tobytes())  # as unsigned
+        self.ids = np.frombuffer(self.id_list, dtype=np.int64) if len(ids) else _NO_IDS
+        is_fact = np.asarray(facts, dtype=np.int8)
+        is_number = np.asarray(numbers, dtype=np.int8)
+        self.facts = array("b", is_fact.tobytes())
+        self.numbers = array("b", is_number.tobytes())
+        self.running = (
+            array("i", _running(is_fact).astype(np.int32).tobytes()),
+            array("i", _running(is_number).astype(np.int32).tobytes()),
+        )
+        """Running counts of names and numbers (``facts``) and of numbers, from 0: the
+        count in ``a:b`` is ``running[b] - running[a]``."""
         self.sentences = sentences
         self.shingles = shingles
         self._key = key
+        self.sides: dict[tuple[int, bool], tuple[_Side, list[int]]] = {}
+        """The sentences that count under some options, and their line keys."""
 
     @classmethod
     def of_tokens(cls, tokens: Tokens, views: Collection[str] = ()) -> Features:
@@ -131,8 +145,8 @@ class Features:
         by_view = dict(zip(KERNEL_VIEWS, keys, strict=True))
         return cls(
             ids,
-            is_fact.tolist(),
-            is_number.tolist(),
+            is_fact,
+            is_number,
             _Sentences(starts, stops, lines, quoted),
             {view: by_view[view] for view in views},
             _KeyOf(data, spans),
@@ -145,17 +159,6 @@ class Features:
     def keys(self, first: int, stop: int) -> tuple[int, ...]:
         """The words ``first:stop``, as ids."""
         return tuple(self.id_list[first:stop])
-
-    @cached_property
-    def id_list(self) -> list[int]:
-        ids: list[int] = self.ids.tolist()
-        return ids
-
-    @cached_property
-    def running(self) -> tuple[list[int], list[int]]:
-        """Running counts of names and numbers (``facts``) and of numbers, from 0: the
-        count in ``a:b`` is ``running[b] - running[a]``."""
-        return _running(self.facts).tolist(), _running(self.numbers).tolist()
 
 
 class _KeyOf:
@@ -173,10 +176,13 @@ def _ids(keys: list[str]) -> npt.NDArray[np.int64]:
     return np.fromiter(map(word_id, keys), dtype=np.int64, count=len(keys))
 
 
-def _running(flags: list[bool]) -> npt.NDArray[np.int64]:
+def _running(flags: Sequence[bool] | npt.NDArray[np.int8]) -> npt.NDArray[np.int64]:
     out = np.zeros(len(flags) + 1, dtype=np.int64)
-    np.cumsum(np.array(flags, dtype=np.int64), out=out[1:])
+    np.cumsum(np.asarray(flags, dtype=np.int64), out=out[1:])
     return out
+
+
+_NO_IDS = np.empty(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,15 +352,25 @@ class _Side:
 def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -> _Side:
     """The sentences that count, whether each is mostly quoted, and how many were left
     out as page chrome."""
-    found = doc.sentences
-    keep = found.stops - found.starts >= options.min_sentence_words
-    chrome = 0
-    if ignore and len(found.lines):
-        dropped = keep & np.array([k in ignore for k in found.lines.tolist()], dtype=bool)
-        chrome = int(dropped.sum())
-        keep &= ~dropped
-    quoted = found.quoted[keep] if options.skip_quotations else np.zeros(int(keep.sum()), bool)
-    return _Side(doc, found.starts[keep], found.stops[keep], quoted, chrome)
+    key = (options.min_sentence_words, options.skip_quotations)
+    known = doc.sides.get(key)
+    if known is None:  # the sentences long enough to count, kept for the next pair
+        found = doc.sentences
+        keep = found.stops - found.starts >= options.min_sentence_words
+        quoted = found.quoted[keep] if options.skip_quotations else np.zeros(int(keep.sum()), bool)
+        known = doc.sides[key] = (
+            _Side(doc, found.starts[keep], found.stops[keep], quoted, 0),
+            found.lines[keep].tolist(),
+        )
+    side, lines = known
+    if not ignore:
+        return side
+    dropped = [k in ignore for k in lines]
+    chrome = sum(dropped)
+    if not chrome:
+        return side
+    kept = np.flatnonzero(~np.array(dropped, dtype=bool))
+    return _Side(doc, side.starts[kept], side.stops[kept], side.quoted[kept], chrome)
 
 
 def _pieces(sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -436,6 +452,8 @@ def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
     sims = _loops().similarities(a.ids, sa.starts, sa.stops, b.ids, sb.starts, sb.stops, floor)
+    if floor > 0 and not sims.any():  # no sentence comes near another: nothing aligns
+        return Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
     na, nb = len(sa), len(sb)
     best_a = _loops().best(sims, na, nb, False)
     best_b = _loops().best(sims, na, nb, True)
