@@ -16,6 +16,7 @@ few function words and nothing else.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -312,3 +313,106 @@ def best(sims: npt.NDArray[np.float32], na: int, nb: int, columns: bool) -> npt.
         if top > out[r + 1]:
             out[r + 1] = top
     return out
+
+
+@nb.njit(cache=_CACHE)
+def _discount(
+    hit: npt.NDArray[np.bool_], quoted: npt.NDArray[np.bool_], words: npt.NDArray[np.float64]
+) -> int:
+    """Clear in ``hit`` the aligned quotations that stand alone (see
+    :func:`dedup.verify.align`) and return how many those were: a run of aligned
+    sentences keeps its quotations when it is three sentences long, holds a sentence
+    that is not quoted, or is most of the document."""
+    n = len(hit)
+    lone = np.zeros(n, dtype=np.bool_)
+    any_lone = False
+    for i in range(n):
+        lone[i] = hit[i] and quoted[i]
+        any_lone |= lone[i]
+    if not any_lone:
+        return 0
+    total = 0.0
+    for i in range(n):
+        total += words[i]
+    start = 0
+    while start < n:  # runs of consecutive aligned sentences
+        if not hit[start]:
+            start += 1
+            continue
+        stop = start
+        run_words = 0.0
+        all_quoted = True
+        while stop < n and hit[stop]:
+            run_words += words[stop]
+            all_quoted &= quoted[stop]
+            stop += 1
+        if stop - start >= 3 or not all_quoted or 2 * run_words > total:
+            lone[start:stop] = False
+        start = stop
+    count = 0
+    for i in range(n):
+        if lone[i]:
+            hit[i] = False
+            count += 1
+    return count
+
+
+@nb.njit(cache=_CACHE)
+def summary(
+    sims: npt.NDArray[np.float32],
+    floor: float,
+    quoted_a: npt.NDArray[np.bool_],
+    quoted_b: npt.NDArray[np.bool_],
+    words_a: npt.NDArray[np.float64],
+    words_b: npt.NDArray[np.float64],
+) -> tuple[Any, ...]:
+    """What the alignment reads of a matrix from :func:`similarities`: each sentence's
+    best similarity (:func:`best`), which sentences are aligned (at the floor, the
+    quotations that stand alone left out, see :func:`_discount`), how many of those
+    quotations each side had, and the aligned pairs of single sentences at the floor,
+    best first (then by row and column), as the word-by-word comparison takes them."""
+    na, nb_ = len(words_a), len(words_b)
+    best_a = best(sims, na, nb_, False)
+    best_b = best(sims, na, nb_, True)
+    hit_a = best_a >= floor
+    hit_b = best_b >= floor
+    lone_a = _discount(hit_a, quoted_a, words_a)
+    lone_b = _discount(hit_b, quoted_b, words_b)
+    count = 0
+    for i in range(na):
+        if hit_a[i]:
+            for j in range(nb_):
+                if hit_b[j] and sims[i, j] >= floor:
+                    count += 1
+    rows = np.empty(count, dtype=np.int64)
+    cols = np.empty(count, dtype=np.int64)
+    keys = np.empty(count, dtype=np.float64)
+    k = 0
+    for i in range(na):
+        if hit_a[i]:
+            for j in range(nb_):
+                if hit_b[j] and sims[i, j] >= floor:
+                    rows[k], cols[k], keys[k] = i, j, -sims[i, j]
+                    k += 1
+    order = np.argsort(keys, kind="mergesort")  # stable: ties stay in row, column order
+    return best_a, best_b, hit_a, hit_b, lone_a, lone_b, rows[order], cols[order]
+
+
+@nb.njit(cache=_CACHE)
+def view_overlap(
+    a: npt.NDArray[np.uint64],
+    b: npt.NDArray[np.uint64],
+    sig_a: npt.NDArray[np.uint32],
+    sig_b: npt.NDArray[np.uint32],
+) -> tuple[int, float]:
+    """The number of shingle keys two sorted sets share, and the Jaccard their
+    signatures estimate (the share of equal values; 0 when either is the signature of
+    an empty set, all values at the maximum)."""
+    equal = 0
+    empty_a = empty_b = True
+    for p in range(len(sig_a)):
+        equal += sig_a[p] == sig_b[p]
+        empty_a &= sig_a[p] == np.uint32(0xFFFFFFFF)
+        empty_b &= sig_b[p] == np.uint32(0xFFFFFFFF)
+    estimate = 0.0 if empty_a or empty_b else equal / len(sig_a)
+    return intersection_size(a, b), estimate

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import Levenshtein
 
 from dedup.direction import votes
-from dedup.fingerprint import Fingerprint, estimated_jaccard, fingerprint_text
+from dedup.fingerprint import Fingerprint, fingerprint_text
 from dedup.hashing import KERNEL_VIEWS, kernel_features, word_hash, word_id
 from dedup.model import Changes, Evidence, Kind, ViewScores
 from dedup.normalize import fold
@@ -249,13 +249,13 @@ def _shingle_set(ids: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.uint64]:
 def view_scores(a: Prepared, b: Prepared, view: str) -> ViewScores:
     """Estimated and exact Jaccard and both containments of one view."""
     sa, sb = a.shingles[view], b.shingles[view]
-    common = int(_loops().intersection_size(sa, sb))
+    common, estimate = _loops().view_overlap(
+        sa, sb, a.fingerprint.signatures[view], b.fingerprint.signatures[view]
+    )
     union = len(sa) + len(sb) - common
     return ViewScores(
         view=view,
-        estimated_jaccard=estimated_jaccard(
-            a.fingerprint.signatures[view], b.fingerprint.signatures[view]
-        ),
+        estimated_jaccard=estimate,
         jaccard=common / union if union else 0.0,
         containment_a=common / len(sa) if len(sa) else 0.0,
         containment_b=common / len(sb) if len(sb) else 0.0,
@@ -454,17 +454,14 @@ def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[
     sims = _loops().similarities(a.ids, sa.starts, sa.stops, b.ids, sb.starts, sb.stops, floor)
     if floor > 0 and not sims.any():  # no sentence comes near another: nothing aligns
         return Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
-    na, nb = len(sa), len(sb)
-    best_a = _loops().best(sims, na, nb, False)
-    best_b = _loops().best(sims, na, nb, True)
     len_a = (sa.stops - sa.starts).astype(np.float64)
     len_b = (sb.stops - sb.starts).astype(np.float64)
-    hit_a, lone_a = _discount_quotes(best_a >= floor, sa.quoted, len_a)
-    hit_b, lone_b = _discount_quotes(best_b >= floor, sb.quoted, len_b)
+    best_a, best_b, hit_a, hit_b, lone_a, lone_b, rows, cols = _loops().summary(
+        sims, floor, sa.quoted, sb.quoted, len_a, len_b
+    )
     copied_a, copied_b = len_a[hit_a].sum(), len_b[hit_b].sum()
     copied = float(copied_a + copied_b)
     kept = float((best_a * len_a)[hit_a].sum() + (best_b * len_b)[hit_b].sum())
-    singles = np.where(hit_a[:, None] & hit_b[None, :], sims[:na, :nb], 0.0)
     return Alignment(
         aligned_a=float(copied_a / len_a.sum()),
         aligned_b=float(copied_b / len_b.sum()),
@@ -474,7 +471,7 @@ def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[
         quotations=lone_a + lone_b,
         copied_a=int(copied_a),
         copied_b=int(copied_b),
-        changes=_changes(sa, sb, singles, floor),
+        changes=_changes(sa, sb, sims, rows.tolist(), cols.tolist()),
         beyond=beyond,
     )
 
@@ -487,47 +484,22 @@ def _loops() -> Any:
     return _alignloops
 
 
-def _discount_quotes(
-    hit: npt.NDArray[np.bool_], quoted: npt.NDArray[np.bool_], words: npt.NDArray[np.float64]
-) -> tuple[npt.NDArray[np.bool_], int]:
-    """``hit`` without the aligned quotations that stand alone (see :func:`align`), and
-    how many those were. A run of aligned sentences keeps its quotations when it is
-    three sentences long, holds a sentence that is not quoted, or is most of the
-    document (a statement copied whole)."""
-    lone = hit & quoted
-    if not lone.any():
-        return hit, 0
-    n, total = len(hit), float(words.sum())
-    start = 0
-    while start < n:  # runs of consecutive aligned sentences
-        if not hit[start]:
-            start += 1
-            continue
-        stop = start
-        while stop < n and hit[stop]:
-            stop += 1
-        if stop - start >= 3 or not quoted[start:stop].all() or 2 * words[start:stop].sum() > total:
-            lone[start:stop] = False
-        start = stop
-    return hit & ~lone, int(lone.sum())
-
-
 def _changes(
     sa: _Side,
     sb: _Side,
-    sims: npt.NDArray[np.float64],
-    floor: float,
+    sims: npt.NDArray[np.float32],
+    rows: list[int],
+    cols: list[int],
 ) -> Changes:
     """What changed between aligned sentences, word by word.
 
-    Sentences are paired one to one, best pair first; each pair's Levenshtein edit
-    script is read for one-for-one substitutions, insertions and deletions, and for
-    the names and numbers (:func:`dedup.views.facts`) kept or swapped.
+    Sentences are paired one to one, best pair first (``rows`` and ``cols``: the
+    aligned pairs at the floor, in that order); each pair's Levenshtein edit script is
+    read for one-for-one substitutions, insertions and deletions, and for the names
+    and numbers (:func:`dedup.views.facts`) kept or swapped.
     """
-    rows, cols = np.nonzero(sims >= floor)
-    if not len(rows):
+    if not rows:
         return Changes()
-    order = np.lexsort((cols, rows, -sims[rows, cols]))
     fa, fb = sa.doc.facts, sb.doc.facts
     na, nb = sa.doc.numbers, sb.doc.numbers
     (sfa, sna), (sfb, snb) = sa.doc.running, sb.doc.running
@@ -541,7 +513,7 @@ def _changes(
     n_facts = facts_kept = fact_swaps = name_swaps = n_numbers = numbers_kept = 0
     key_a, key_b = sa.doc.key, sb.doc.key
     most = min(len(sa), len(sb))
-    for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+    for i, j in zip(rows, cols, strict=True):
         if len(used_a) == most:  # every sentence of the shorter side has its pair
             break
         if i in used_a or j in used_b:
