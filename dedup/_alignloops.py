@@ -416,3 +416,44 @@ def view_overlap(
         empty_b &= sig_b[p] == np.uint32(0xFFFFFFFF)
     estimate = 0.0 if empty_a or empty_b else equal / len(sig_a)
     return intersection_size(a, b), estimate
+
+
+@nb.njit(cache=_CACHE)
+def chrome_lines(
+    keys_a: npt.NDArray[np.uint64],
+    words_a: npt.NDArray[np.int64],
+    keys_b: npt.NDArray[np.uint64],
+    words_b: npt.NDArray[np.int64],
+    known: npt.NDArray[np.uint64],
+    documents: npt.NDArray[np.int64],
+    min_documents: int,
+) -> npt.NDArray[np.uint64]:
+    """The line keys of a pair of documents that are page chrome (see
+    :class:`dedup.parallel.Chrome`): lines in at least ``min_documents`` documents and
+    in more than twice as many as the pair's typical line, the median over their
+    words; ``known`` are the batch's line keys, sorted, ``documents`` how many
+    documents hold each."""
+    keys = np.concatenate((keys_a, keys_b))
+    words = np.concatenate((words_a, words_b))
+    n = len(keys)
+    if n == 0 or len(known) == 0:
+        return keys[:0]
+    df = np.empty(n, dtype=np.int64)
+    for t in range(n):
+        at = min(np.searchsorted(known, keys[t]), len(known) - 1)
+        df[t] = documents[at] if known[at] == keys[t] else 1
+    order = np.argsort(df, kind="mergesort")
+    total = 0
+    for t in range(n):
+        total += words[t]
+    half = total / 2
+    running = 0
+    median = df[order[n - 1]]
+    for t in range(n):
+        running += words[order[t]]
+        if running >= half:
+            median = df[order[t]]
+            break
+    limit = max(min_documents - 1, 2 * median)
+    chrome: npt.NDArray[np.uint64] = keys[df > limit]
+    return chrome

@@ -9,6 +9,7 @@ so the parallel path returns exactly what the serial path returns.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -44,6 +45,7 @@ FINGERPRINT_CHUNK = 256
 VERIFY_CHUNK = 64
 SERIAL_BELOW = 2000  # fewer documents than this are not worth starting a pool for
 SERIAL_PAIRS_BELOW = 32  # nor fewer pairs to verify (a pair costs a few milliseconds)
+PREPARED = 4096  # read documents each worker keeps
 
 # Shared with forked workers (set before the pool starts, read-only afterwards).
 _TEXTS: Sequence[str] = ()
@@ -210,17 +212,17 @@ class Chrome:
         if self.min_documents <= 0 or not len(self.keys):
             return frozenset()
         (keys_i, words_i), (keys_j, words_j) = self.lines.row(i), self.lines.row(j)
-        keys = np.concatenate([keys_i, keys_j])
-        words = np.concatenate([words_i, words_j])
-        if not len(keys):
-            return frozenset()
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        df = np.where(self.keys[pos] == keys, self.documents[pos], 1)
-        order = np.argsort(df, kind="stable")
-        cumulative = np.cumsum(words[order])
-        median = int(df[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
-        limit = max(self.min_documents - 1, 2 * median)
-        return frozenset(keys[df > limit].tolist())
+        found = _alignloops().chrome_lines(
+            keys_i, words_i, keys_j, words_j, self.keys, self.documents, self.min_documents
+        )
+        return frozenset(found.tolist())
+
+
+@functools.lru_cache(maxsize=1)
+def _alignloops() -> Any:
+    from dedup import _alignloops  # lazy: numba takes a moment to import
+
+    return _alignloops
 
 
 def _fingerprint_range(bounds: tuple[int, int]) -> Fingerprints:
@@ -271,7 +273,7 @@ class _Prepared:
     always hit; the second documents are scattered, and 4,096 entries catch most of
     them in a corpus of a few thousand."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = PREPARED) -> None:
         self._size = size
         self._cache: OrderedDict[int, Prepared] = OrderedDict()
 
@@ -316,6 +318,8 @@ def verify_pairs(
     are the rows' fingerprints, if known (else they are computed again)."""
     global _CHROME, _FPS
     _CHROME, _FPS = chrome, fps
+    order = _local_order(pairs, PREPARED // 2)
+    pairs = pairs[order]
     chunks = [pairs[i : i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
     sizes = [len(c) for c in chunks]
     results = _run(
@@ -331,9 +335,26 @@ def verify_pairs(
         serial_below=SERIAL_PAIRS_BELOW,
     )
     try:
-        return [ev for part in results for ev in part]
+        found = [ev for part in results for ev in part]
+        out: list[Evidence] = [found[0]] * len(found) if found else []
+        for k, at in enumerate(order.tolist()):
+            out[at] = found[k]
+        return out
     finally:
         _CHROME, _FPS = None, None
+
+
+def _local_order(pairs: npt.NDArray[np.int64], block: int) -> npt.NDArray[np.int64]:
+    """An order of the pairs in which a worker's cache of read documents hits: by
+    blocks of ``block`` rows on both sides, then by rows. While one block of first
+    documents is compared with one block of second ones, both fit in the cache; a
+    corpus whose documents share passages at random has its pairs everywhere, and
+    sorted by first document alone its second documents would be read again and
+    again."""
+    if not len(pairs):
+        return np.arange(0, dtype=np.int64)
+    a, b = pairs[:, 0], pairs[:, 1]
+    return np.lexsort((b, a, b // block, a // block)).astype(np.int64)
 
 
 def _run(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup import Detector, Document, Kind, parallel
 
@@ -63,3 +65,47 @@ def test_evidence_orientation_follows_the_ids() -> None:
     assert forward.evidence.aligned_b == pytest.approx(1.0)  # all of the excerpt is copied
     assert backward.evidence.aligned_a == pytest.approx(1.0)
     assert forward.evidence == backward.evidence.swapped()
+
+
+def _reference_chrome(chrome: parallel.Chrome, i: int, j: int) -> frozenset[int]:
+    """The rule of :class:`dedup.parallel.Chrome`, in numpy."""
+    import numpy as np
+
+    (keys_i, words_i), (keys_j, words_j) = chrome.lines.row(i), chrome.lines.row(j)
+    keys = np.concatenate([keys_i, keys_j])
+    words = np.concatenate([words_i, words_j])
+    if chrome.min_documents <= 0 or not len(chrome.keys) or not len(keys):
+        return frozenset()
+    pos = np.minimum(np.searchsorted(chrome.keys, keys), len(chrome.keys) - 1)
+    df = np.where(chrome.keys[pos] == keys, chrome.documents[pos], 1)
+    order = np.argsort(df, kind="stable")
+    cumulative = np.cumsum(words[order])
+    median = int(df[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    limit = max(chrome.min_documents - 1, 2 * median)
+    return frozenset(keys[df > limit].tolist())
+
+
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 12), st.integers(1, 40)), max_size=8),
+        min_size=2,
+        max_size=6,
+    ),
+    st.integers(0, 4),
+)
+def test_chrome_lines_follow_the_rule(docs: list[list[tuple[int, int]]], least: int) -> None:
+    import numpy as np
+
+    lines = parallel.Lines(
+        np.array([k for d in docs for k, _ in d], dtype=np.uint64),
+        np.array([w for d in docs for _, w in d], dtype=np.int64),
+        np.cumsum([0] + [len(d) for d in docs]).astype(np.int64),
+    )
+    held = {k: len({i for i, d in enumerate(docs) if k in dict(d)}) for d in docs for k, _ in d}
+    known = np.array(sorted(held)[::2], dtype=np.uint64)  # some lines unknown to the batch
+    chrome = parallel.Chrome(
+        lines, known, np.array([held[k] for k in known.tolist()], dtype=np.int64), least
+    )
+    for i in range(len(docs)):
+        for j in range(len(docs)):
+            assert chrome.ignore(i, j) == _reference_chrome(chrome, i, j)
