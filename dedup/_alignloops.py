@@ -457,3 +457,27 @@ def chrome_lines(
     limit = max(min_documents - 1, 2 * median)
     chrome: npt.NDArray[np.uint64] = keys[df > limit]
     return chrome
+
+
+@nb.njit(cache=_CACHE)
+def view_overlaps(
+    shingles_a: npt.NDArray[np.uint64],
+    offsets_a: npt.NDArray[np.int64],
+    signatures_a: npt.NDArray[np.uint32],
+    shingles_b: npt.NDArray[np.uint64],
+    offsets_b: npt.NDArray[np.int64],
+    signatures_b: npt.NDArray[np.uint32],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """:func:`view_overlap` of every view: view ``k``'s shingle keys are
+    ``shingles[offsets[k]:offsets[k + 1]]``, its signature ``signatures[k]``."""
+    views = len(offsets_a) - 1
+    common = np.zeros(views, dtype=np.int64)
+    estimates = np.zeros(views, dtype=np.float64)
+    for k in range(views):
+        common[k], estimates[k] = view_overlap(
+            shingles_a[offsets_a[k] : offsets_a[k + 1]],
+            shingles_b[offsets_b[k] : offsets_b[k + 1]],
+            signatures_a[k],
+            signatures_b[k],
+        )
+    return common, estimates

@@ -346,15 +346,17 @@ def verify_pairs(
 
 def _local_order(pairs: npt.NDArray[np.int64], block: int) -> npt.NDArray[np.int64]:
     """An order of the pairs in which a worker's cache of read documents hits: by
-    blocks of ``block`` rows on both sides, then by rows. While one block of first
-    documents is compared with one block of second ones, both fit in the cache; a
-    corpus whose documents share passages at random has its pairs everywhere, and
-    sorted by first document alone its second documents would be read again and
-    again."""
+    blocks of ``block`` rows on both sides, then by second row. While one block of
+    first documents is compared with one block of second ones, both fit in the cache,
+    and as each second document's pairs come together while the first documents are
+    used throughout, the cache drops the second block's documents first when the next
+    block comes. A corpus whose documents share passages at random has its pairs
+    everywhere: sorted by first document alone, its second documents would be read
+    again and again."""
     if not len(pairs):
         return np.arange(0, dtype=np.int64)
     a, b = pairs[:, 0], pairs[:, 1]
-    return np.lexsort((b, a, b // block, a // block)).astype(np.int64)
+    return np.lexsort((a, b, b // block, a // block)).astype(np.int64)
 
 
 def _run(

@@ -65,6 +65,9 @@ class Prepared:
     shingles: Mapping[str, npt.NDArray[np.uint64]] = field(repr=False)
     fingerprint: Fingerprint = field(repr=False)
     features: Features = field(repr=False, compare=False)
+    stacked: _Stacked | None = field(default=None, repr=False, compare=False)
+    """The shingle sets and signatures of every view in flat arrays, for one compiled
+    call per pair (:func:`_view_scores`)."""
 
     @property
     def words(self) -> int:
@@ -223,7 +226,51 @@ def prepare(
     features = Features.of_text(text, fingerprint.views)
     if known is None:
         known, _ = fingerprint_text(text, options=fingerprint)
-    return Prepared(doc_id, features.shingles, known, features)
+    views = tuple(known.signatures)
+    sets = [features.shingles[view] for view in views]
+    offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in sets], out=offsets[1:])
+    flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint64)
+    shingles = {view: flat[offsets[k] : offsets[k + 1]] for k, view in enumerate(views)}
+    features.shingles = shingles  # views into ``flat``: one copy of the keys
+    signatures = np.stack([known.signatures[view] for view in views]) if views else None
+    stacked = _Stacked(views, flat, offsets, signatures) if signatures is not None else None
+    return Prepared(doc_id, shingles, known, features, stacked)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stacked:
+    views: tuple[str, ...]
+    shingles: npt.NDArray[np.uint64]
+    offsets: npt.NDArray[np.int64]
+    signatures: npt.NDArray[np.uint32]
+
+
+def _view_scores(a: Prepared, b: Prepared) -> tuple[ViewScores, ...]:
+    """:func:`view_scores` of every view of ``a``, in one compiled call when both
+    documents have the same views stacked."""
+    x, y = a.stacked, b.stacked
+    if x is None or y is None or x.views != y.views:
+        return tuple(view_scores(a, b, view) for view in a.fingerprint.signatures)
+    common, estimates = _loops().view_overlaps(
+        x.shingles, x.offsets, x.signatures, y.shingles, y.offsets, y.signatures
+    )
+    out = []
+    for k, view in enumerate(x.views):
+        size_a = int(x.offsets[k + 1] - x.offsets[k])
+        size_b = int(y.offsets[k + 1] - y.offsets[k])
+        shared = int(common[k])
+        union = size_a + size_b - shared
+        out.append(
+            ViewScores(
+                view=view,
+                estimated_jaccard=float(estimates[k]),
+                jaccard=shared / union if union else 0.0,
+                containment_a=shared / size_a if size_a else 0.0,
+                containment_b=shared / size_b if size_b else 0.0,
+            )
+        )
+    return tuple(out)
 
 
 _word_hash = lru_cache(maxsize=1 << 16)(word_hash)
@@ -598,7 +645,7 @@ def evidence(
     alignment."""
     aligned = _align(a.features, b.features, options or VerifyOptions(), ignore)
     return Evidence(
-        views=tuple(view_scores(a, b, view) for view in a.fingerprint.signatures),
+        views=_view_scores(a, b),
         aligned_a=aligned.aligned_a,
         aligned_b=aligned.aligned_b,
         verbatim=aligned.verbatim,
