@@ -244,15 +244,11 @@ def similarities(
 def intersection_size(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> int:
     """The number of values two sorted arrays of distinct values share."""
     i = j = n = 0
-    while i < len(a) and j < len(b):
-        if a[i] == b[j]:
-            n += 1
-            i += 1
-            j += 1
-        elif a[i] < b[j]:
-            i += 1
-        else:
-            j += 1
+    while i < len(a) and j < len(b):  # branch-free steps: the order of keys is random
+        x, y = a[i], b[j]
+        n += x == y
+        i += x <= y
+        j += y <= x
     return n
 
 

@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 SEEDS = Path(__file__).parent.parent / "seeds"
+
+# No deadline on property tests: a test's first example may compile a numba kernel (on a
+# fresh clone there is no compiled cache yet), and the machines are shared and noisy.
+settings.register_profile("dedup", deadline=None)
+settings.load_profile("dedup")
 
 
 @pytest.fixture
