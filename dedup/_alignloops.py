@@ -28,47 +28,6 @@ _SLACK = 1e-9  # a bound this close under the floor is computed anyway (float ro
 
 
 @nb.njit(cache=_CACHE)
-def _local_ids(
-    words_a: npt.NDArray[np.int64], words_b: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
-    """Dense ids ``0..n-1`` for the distinct words of ``a``; each word of ``b`` gets its
-    id in ``a``, or -1 when ``a`` does not have it. An open-addressing table keyed by
-    the word ids (which are well mixed hashes)."""
-    size = 16
-    while size < 2 * len(words_a) + 2:
-        size <<= 1
-    mask = size - 1
-    keys = np.zeros(size, dtype=np.int64)
-    used = np.zeros(size, dtype=np.bool_)
-    vals = np.zeros(size, dtype=np.int64)
-    ida = np.empty(len(words_a), dtype=np.int64)
-    n = 0
-    for t in range(len(words_a)):
-        w = words_a[t]
-        slot = w & mask
-        while used[slot] and keys[slot] != w:
-            slot = (slot + 1) & mask
-        if not used[slot]:
-            used[slot] = True
-            keys[slot] = w
-            vals[slot] = n
-            n += 1
-        ida[t] = vals[slot]
-    idb = np.empty(len(words_b), dtype=np.int64)
-    for t in range(len(words_b)):
-        w = words_b[t]
-        slot = w & mask
-        found = -1
-        while used[slot]:
-            if keys[slot] == w:
-                found = vals[slot]
-                break
-            slot = (slot + 1) & mask
-        idb[t] = found
-    return ida, idb, n
-
-
-@nb.njit(cache=_CACHE)
 def _gather(
     words: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], stops: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -82,73 +41,6 @@ def _gather(
     for i in range(n):
         out[offsets[i] : offsets[i + 1]] = words[starts[i] : stops[i]]
     return out, offsets
-
-
-@nb.njit(cache=_CACHE)
-def _shared(
-    ida: npt.NDArray[np.int64],
-    offs_a: npt.NDArray[np.int64],
-    idb: npt.NDArray[np.int64],
-    offs_b: npt.NDArray[np.int64],
-    vocab: int,
-) -> npt.NDArray[np.int32]:
-    """``shared[i, j]``: the words sentence ``i`` of ``a`` and ``j`` of ``b`` have in
-    common, as multisets, from a posting list of each word of ``a``."""
-    na, nb_ = len(offs_a) - 1, len(offs_b) - 1
-    # postings of a: (sentence, count) per distinct word, grouped by word
-    stamp = np.full(vocab, -1, dtype=np.int64)
-    count = np.zeros(vocab, dtype=np.int64)
-    entries = 0
-    for i in range(na):
-        for t in range(offs_a[i], offs_a[i + 1]):
-            w = ida[t]
-            if stamp[w] != i:
-                stamp[w] = i
-                entries += 1
-    per_word = np.zeros(vocab + 1, dtype=np.int64)
-    stamp[:] = -1
-    for i in range(na):
-        for t in range(offs_a[i], offs_a[i + 1]):
-            w = ida[t]
-            if stamp[w] != i:
-                stamp[w] = i
-                per_word[w + 1] += 1
-    for w in range(vocab):
-        per_word[w + 1] += per_word[w]
-    fill = per_word[:-1].copy()
-    post_sentence = np.empty(entries, dtype=np.int64)
-    post_count = np.zeros(entries, dtype=np.int64)
-    where = np.zeros(vocab, dtype=np.int64)
-    stamp[:] = -1
-    for i in range(na):
-        for t in range(offs_a[i], offs_a[i + 1]):
-            w = ida[t]
-            if stamp[w] != i:
-                stamp[w] = i
-                where[w] = fill[w]
-                post_sentence[fill[w]] = i
-                fill[w] += 1
-            post_count[where[w]] += 1
-    shared = np.zeros((na, nb_), dtype=np.int32)
-    stamp[:] = -1
-    for j in range(nb_):
-        for t in range(offs_b[j], offs_b[j + 1]):
-            w = idb[t]
-            if w < 0:
-                continue
-            if stamp[w] != j:
-                stamp[w] = j
-                count[w] = 0
-            count[w] += 1
-        for t in range(offs_b[j], offs_b[j + 1]):
-            w = idb[t]
-            if w < 0 or stamp[w] != j:
-                continue
-            stamp[w] = -2 - j  # each distinct word once
-            cb = count[w]
-            for p in range(per_word[w], per_word[w + 1]):
-                shared[post_sentence[p], j] += min(post_count[p], cb)
-    return shared
 
 
 @nb.njit(cache=_CACHE)
@@ -192,25 +84,110 @@ def _distance(
 
 
 @nb.njit(cache=_CACHE)
+def postings(
+    words: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], stops: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Which sentences hold each word, and how often: ``(word, sentence, count)``
+    sorted by word, then sentence."""
+    total = 0
+    for i in range(len(starts)):
+        total += stops[i] - starts[i]
+    pairs = np.empty((total, 2), dtype=np.int64)
+    k = 0
+    for i in range(len(starts)):
+        for t in range(starts[i], stops[i]):
+            pairs[k, 0] = words[t]
+            pairs[k, 1] = i
+            k += 1
+    order = np.argsort(pairs[:, 0], kind="mergesort")  # stable: sentences stay in order
+    ids = np.empty(total, dtype=np.int64)
+    sentence = np.empty(total, dtype=np.int64)
+    count = np.zeros(total, dtype=np.int64)
+    m = 0
+    for k in range(total):
+        w, i = pairs[order[k], 0], pairs[order[k], 1]
+        if m > 0 and ids[m - 1] == w and sentence[m - 1] == i:
+            count[m - 1] += 1
+        else:
+            ids[m], sentence[m], count[m] = w, i, 1
+            m += 1
+    return ids[:m], sentence[:m], count[:m]
+
+
+@nb.njit(cache=_CACHE)
+def _shared_words(
+    ids_a: npt.NDArray[np.int64],
+    sentence_a: npt.NDArray[np.int64],
+    count_a: npt.NDArray[np.int64],
+    picks_a: npt.NDArray[np.int64],
+    na: int,
+    ids_b: npt.NDArray[np.int64],
+    sentence_b: npt.NDArray[np.int64],
+    count_b: npt.NDArray[np.int64],
+    picks_b: npt.NDArray[np.int64],
+    nb_: int,
+) -> npt.NDArray[np.int32]:
+    """``shared[i, j]``: the words sentence ``i`` of ``a`` and ``j`` of ``b`` have in
+    common, as multisets, from the two documents' :func:`postings` merged by word
+    (``picks``: the place of each posted sentence among those compared, or -1)."""
+    shared = np.zeros((na, nb_), dtype=np.int32)
+    i = j = 0
+    while i < len(ids_a) and j < len(ids_b):
+        w = ids_a[i]
+        if w < ids_b[j]:
+            i += 1
+            continue
+        if w > ids_b[j]:
+            j += 1
+            continue
+        ie, je = i, j
+        while ie < len(ids_a) and ids_a[ie] == w:
+            ie += 1
+        while je < len(ids_b) and ids_b[je] == w:
+            je += 1
+        for p in range(i, ie):
+            row = picks_a[sentence_a[p]]
+            if row < 0:
+                continue
+            for q in range(j, je):
+                col = picks_b[sentence_b[q]]
+                if col >= 0:
+                    shared[row, col] += min(count_a[p], count_b[q])
+        i, j = ie, je
+    return shared
+
+
+@nb.njit(cache=_CACHE)
 def similarities(
     words_a: npt.NDArray[np.int64],
     starts_a: npt.NDArray[np.int64],
     stops_a: npt.NDArray[np.int64],
+    ids_a: npt.NDArray[np.int64],
+    sentence_a: npt.NDArray[np.int64],
+    count_a: npt.NDArray[np.int64],
+    picks_a: npt.NDArray[np.int64],
     words_b: npt.NDArray[np.int64],
     starts_b: npt.NDArray[np.int64],
     stops_b: npt.NDArray[np.int64],
+    ids_b: npt.NDArray[np.int64],
+    sentence_b: npt.NDArray[np.int64],
+    count_b: npt.NDArray[np.int64],
+    picks_b: npt.NDArray[np.int64],
     floor: float,
 ) -> npt.NDArray[np.float32]:
     """The similarity of every sentence of ``a`` with every sentence of ``b`` and with
     every two adjacent sentences of ``b`` joined, and of every two adjacent sentences of
     ``a`` joined with every sentence of ``b``: a ``(2 na - 1, 2 nb - 1)`` matrix whose
     first ``na`` rows and ``nb`` columns are the single sentences. Entries under
-    ``floor``, and joined against joined, are 0."""
+    ``floor``, and joined against joined, are 0. Each side's sentences are
+    ``words[starts[i]:stops[i]]``; ``ids``, ``sentence``, ``count`` are its document's
+    :func:`postings` and ``picks`` the place of each posted sentence among these."""
     ga, offs_a = _gather(words_a, starts_a, stops_a)
     gb, offs_b = _gather(words_b, starts_b, stops_b)
-    ida, idb, vocab = _local_ids(ga, gb)
-    shared = _shared(ida, offs_a, idb, offs_b, vocab)
     na, nb_ = len(starts_a), len(starts_b)
+    shared = _shared_words(
+        ids_a, sentence_a, count_a, picks_a, na, ids_b, sentence_b, count_b, picks_b, nb_
+    )
     out = np.zeros((max(2 * na - 1, 0), max(2 * nb_ - 1, 0)), dtype=np.float32)
     row = np.empty(len(gb) + 1, dtype=np.int64)
     for i in range(na):
@@ -220,18 +197,18 @@ def similarities(
             common = shared[i, j]
             longest = max(a1 - a0, b1 - b0)
             if common >= floor * longest - _SLACK:
-                out[i, j] = 1.0 - _distance(ida, a0, a1, idb, b0, b1, row) / longest
+                out[i, j] = 1.0 - _distance(ga, a0, a1, gb, b0, b1, row) / longest
             if j + 1 < nb_:
                 both = common + shared[i, j + 1]
                 longest = max(a1 - a0, offs_b[j + 2] - b0)
                 if both >= floor * longest - _SLACK:
-                    d = _distance(ida, a0, a1, idb, b0, offs_b[j + 2], row)
+                    d = _distance(ga, a0, a1, gb, b0, offs_b[j + 2], row)
                     out[i, nb_ + j] = 1.0 - d / longest
             if i + 1 < na:
                 both = common + shared[i + 1, j]
                 longest = max(offs_a[i + 2] - a0, b1 - b0)
                 if both >= floor * longest - _SLACK:
-                    d = _distance(ida, a0, offs_a[i + 2], idb, b0, b1, row)
+                    d = _distance(ga, a0, offs_a[i + 2], gb, b0, b1, row)
                     out[na + i, j] = 1.0 - d / longest
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):

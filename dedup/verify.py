@@ -367,13 +367,17 @@ def quoted(tokens: Tokens) -> list[bool]:
 @dataclass(frozen=True, slots=True)
 class _Side:
     """The sentences of one document that take part in the alignment: token ranges
-    ``starts[i]:stops[i]``."""
+    ``starts[i]:stops[i]``. ``posted`` are the postings (:func:`_alignloops.postings`)
+    of the sentences that count in the document, kept with it, and ``picks`` where each
+    of those is among these (-1: left out)."""
 
     doc: Features
     starts: npt.NDArray[np.int64]
     stops: npt.NDArray[np.int64]
     quoted: npt.NDArray[np.bool_]
     chrome: int
+    posted: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+    picks: npt.NDArray[np.int64]
     beyond: int = 0
 
     def __len__(self) -> int:
@@ -383,15 +387,20 @@ class _Side:
         """The words of sentence ``i``, as ids."""
         return self.doc.keys(int(self.starts[i]), int(self.stops[i]))
 
-    def only(self, keep: list[int]) -> _Side:
-        """The sentences ``keep`` (sorted), the others counted in ``beyond``."""
-        left_out = self.beyond + len(self) - len(keep)
+    def only(self, keep: list[int] | npt.NDArray[np.int64], *, chrome: int = 0) -> _Side:
+        """The sentences ``keep`` (sorted); the others are counted in ``beyond``, or, with
+        ``chrome``, were that many lines of page chrome."""
+        left_out = self.beyond + (0 if chrome else len(self) - len(keep))
+        place = np.full(len(self) + 1, -1, dtype=np.int64)  # index -1: still left out
+        place[np.asarray(keep, dtype=np.int64)] = np.arange(len(keep))
         return _Side(
             self.doc,
             self.starts[keep],
             self.stops[keep],
             self.quoted[keep],
-            self.chrome,
+            self.chrome + chrome,
+            self.posted,
+            place[self.picks],
             left_out,
         )
 
@@ -405,10 +414,10 @@ def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -
         found = doc.sentences
         keep = found.stops - found.starts >= options.min_sentence_words
         quoted = found.quoted[keep] if options.skip_quotations else np.zeros(int(keep.sum()), bool)
-        known = doc.sides[key] = (
-            _Side(doc, found.starts[keep], found.stops[keep], quoted, 0),
-            found.lines[keep].tolist(),
-        )
+        starts, stops = found.starts[keep], found.stops[keep]
+        posted = _loops().postings(doc.ids, starts, stops)
+        side = _Side(doc, starts, stops, quoted, 0, posted, np.arange(len(starts)))
+        known = doc.sides[key] = (side, found.lines[keep].tolist())
     side, lines = known
     if not ignore:
         return side
@@ -416,8 +425,7 @@ def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -
     chrome = sum(dropped)
     if not chrome:
         return side
-    kept = np.flatnonzero(~np.array(dropped, dtype=bool))
-    return _Side(doc, side.starts[kept], side.stops[kept], side.quoted[kept], chrome)
+    return side.only(np.flatnonzero(~np.array(dropped, dtype=bool)), chrome=chrome)
 
 
 def _pieces(sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -498,7 +506,11 @@ def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[
     floor = options.sentence_similarity
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
-    sims = _loops().similarities(a.ids, sa.starts, sa.stops, b.ids, sb.starts, sb.stops, floor)
+    sims = _loops().similarities(
+        a.ids, sa.starts, sa.stops, *sa.posted, sa.picks,
+        b.ids, sb.starts, sb.stops, *sb.posted, sb.picks,
+        floor,
+    )  # fmt: skip
     if floor > 0 and not sims.any():  # no sentence comes near another: nothing aligns
         return Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
     len_a = (sa.stops - sa.starts).astype(np.float64)

@@ -297,12 +297,16 @@ def _reference_similarities(
 def _compiled_similarities(
     left: list[list[int]], right: list[list[int]], floor: float
 ) -> np.ndarray:
-    def flat(side: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    loops = dedup.verify._loops()
+
+    def flat(side: list[list[int]]) -> tuple[np.ndarray, ...]:
         words = np.array([w for s in side for w in s], dtype=np.int64)
         stops = np.cumsum([len(s) for s in side]).astype(np.int64)
-        return words, stops - [len(s) for s in side], stops
+        starts = stops - [len(s) for s in side]
+        picks = np.arange(len(side), dtype=np.int64)
+        return words, starts, stops, *loops.postings(words, starts, stops), picks
 
-    out: np.ndarray = dedup.verify._loops().similarities(*flat(left), *flat(right), floor)
+    out: np.ndarray = loops.similarities(*flat(left), *flat(right), floor)
     return out
 
 
@@ -435,3 +439,32 @@ def test_compiled_features_read_real_text() -> None:
     seeds = sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))
     assert all(_assert_same_features(p.read_text(encoding="utf-8")) for p in seeds)
     assert not _assert_same_features("Ölpreis steigt")  # "Ö": the reference path
+
+
+@given(
+    st.lists(_SENTENCE, min_size=2, max_size=8),
+    st.lists(_SENTENCE, min_size=1, max_size=8),
+    st.data(),
+)
+def test_compiled_similarities_of_some_sentences_of_a_document(
+    left: list[list[int]], right: list[list[int]], data: st.DataObject
+) -> None:
+    # a pair leaves out a document's chrome lines: the document's postings are reused,
+    # with the sentences left out marked, and the result is that of the others alone
+    loops = dedup.verify._loops()
+    keep = sorted(data.draw(st.sets(st.integers(0, len(left) - 1), min_size=1)))
+    words = np.array([w for s in left for w in s], dtype=np.int64)
+    stops = np.cumsum([len(s) for s in left]).astype(np.int64)
+    starts = stops - [len(s) for s in left]
+    picks = np.full(len(left), -1, dtype=np.int64)
+    picks[keep] = np.arange(len(keep))
+    r_words = np.array([w for s in right for w in s], dtype=np.int64)
+    r_stops = np.cumsum([len(s) for s in right]).astype(np.int64)
+    r_starts = r_stops - [len(s) for s in right]
+    got = loops.similarities(
+        words, starts[keep], stops[keep], *loops.postings(words, starts, stops), picks,
+        r_words, r_starts, r_stops, *loops.postings(r_words, r_starts, r_stops),
+        np.arange(len(right), dtype=np.int64), 0.4,
+    )  # fmt: skip
+    expected = _reference_similarities([left[k] for k in keep], right, 0.4)
+    assert np.array_equal(got, expected)
