@@ -34,11 +34,21 @@ import resource
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from benchmarks.reuters import paragraphs, stories
 from benchmarks.speed import _shingles, datasketch_scan
 
-__all__ = ["RealTextRun", "corpus", "main", "rensa_scan", "run", "story_sentences"]
+__all__ = [
+    "PairTimes",
+    "RealTextRun",
+    "corpus",
+    "main",
+    "pair_times",
+    "rensa_scan",
+    "run",
+    "story_sentences",
+]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 _ALPHA = re.compile(r"^[A-Za-z][A-Za-z'-]*[,;:.!?\"']*$")
@@ -160,6 +170,64 @@ def run(n: int, *, peers: bool = True, workers: int | None = None) -> RealTextRu
     return result
 
 
+@dataclass
+class PairTimes:
+    """Verification time of single candidate pairs, one core, documents already read."""
+
+    documents: int
+    pairs: int
+    median_us: float
+    p90_us: float
+    mean_us: float
+    read_us: float  # reading one document for verification (verify.prepare)
+
+
+def pair_times(n: int, *, sample: int = 20000) -> PairTimes:
+    """Time :func:`dedup.verify.evidence` on each of the first ``sample`` candidate
+    pairs a scan of ``n`` corpus documents verifies (its pairs captured on their way
+    to verification), one pair at a time, with both documents read beforehand; and
+    the time to read a document (:func:`dedup.verify.prepare`)."""
+    import importlib
+
+    import numpy as np
+
+    from dedup import Detector, Document
+    from dedup.options import DetectorOptions
+    from dedup.verify import evidence, prepare
+
+    docs = corpus(n)
+    captured: list[tuple[int, int, frozenset[int]]] = []
+    batch: Any = importlib.import_module("dedup.batch")
+    real = batch.verify_pairs
+
+    def capture(pairs, ids, texts, options, **kw):  # type: ignore[no-untyped-def]
+        chrome = kw.get("chrome")
+        for i, j in pairs[:sample].tolist():
+            captured.append((i, j, chrome.ignore(i, j) if chrome else frozenset()))
+        return real(pairs, ids, texts, options, **kw)
+
+    batch.verify_pairs = capture
+    try:
+        Detector().scan([Document(i, t) for i, t in docs])
+    finally:
+        batch.verify_pairs = real
+    options = DetectorOptions()
+    rows = sorted({r for i, j, _ in captured for r in (i, j)})
+    prepare("warm up", docs[0][1], fingerprint=options.fingerprint)  # load the kernels
+    start = time.perf_counter()
+    read = {r: prepare(docs[r][0], docs[r][1], fingerprint=options.fingerprint) for r in rows}
+    read_us = 1e6 * (time.perf_counter() - start) / max(len(rows), 1)
+    times = []
+    for i, j, ignore in captured:
+        t0 = time.perf_counter_ns()
+        evidence(read[i], read[j], options.verify, ignore=ignore)
+        times.append((time.perf_counter_ns() - t0) / 1000)
+    t = np.array(times)
+    return PairTimes(
+        n, len(t), float(np.median(t)), float(np.percentile(t, 90)), float(t.mean()), read_us
+    )
+
+
 def markdown(runs: Sequence[RealTextRun]) -> str:
     """The runs as markdown tables."""
     lines = [
@@ -202,7 +270,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--peers-up-to", type=int, default=20000, help="run the peers up to this size"
     )
+    parser.add_argument(
+        "--pair-times", type=int, metavar="N", help="time single pairs of an N-document scan"
+    )
     args = parser.parse_args(argv)
+    if args.pair_times:
+        p = pair_times(args.pair_times)
+        print(
+            f"{p.pairs:,} candidate pairs of a {p.documents:,}-document scan, one core: "
+            f"median {p.median_us:.0f} us, 90th percentile {p.p90_us:.0f} us, mean "
+            f"{p.mean_us:.0f} us a pair; reading a document {p.read_us:.0f} us"
+        )
+        return 0
     runs = [run(n, peers=n <= args.peers_up_to) for n in (args.docs or [20000])]
     print(markdown(runs), end="")
     return 0
