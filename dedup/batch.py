@@ -98,7 +98,11 @@ def find_matches(
         sig = fps.signatures[view][reps]
         keys.append(band_keys(sig, bands=lsh.bands, rows=lsh.rows))
         exclude.append((sig == _EMPTY).all(axis=1))
-    candidates = reps[candidate_pairs(keys, exclude=exclude)] if len(reps) > 1 else _no_pairs()
+    candidates = (
+        reps[candidate_pairs(keys, exclude=exclude, hubs=lsh.bucket_hubs)]
+        if len(reps) > 1
+        else _no_pairs()
+    )
     chrome = _chrome(fps, reps, options)
     candidates = prefilter(candidates, fps.signatures, lsh.prefilter)
     candidates = _union(candidates, _passages(fps, reps, options))

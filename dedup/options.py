@@ -67,6 +67,12 @@ class LshOptions:
             anchors in common, this many or one per 100 of its words if that is more
             (0: all), so verification stays linear in the documents when a corpus
             recycles its sentences everywhere.
+        bucket_hubs: in a scan, a band bucket of more documents than this (a site
+            template, a story reprinted thousands of times) pairs only its first this
+            many documents (in the order they were given) with the others, not every
+            member with every other: a bucket of ``k`` documents costs about
+            ``bucket_hubs * k`` candidates instead of ``k * k / 2``, and its documents
+            still form one cluster. 0: every pair.
     """
 
     bands: int = 64
@@ -75,6 +81,7 @@ class LshOptions:
     passage_anchors: int = 3
     passage_documents: int = 20
     passage_partners: int = 5
+    bucket_hubs: int = 10
 
     def __post_init__(self) -> None:
         if self.bands < 1 or self.rows < 1:
@@ -86,6 +93,8 @@ class LshOptions:
                 f"negative, got {self.passage_anchors}, {self.passage_documents} and "
                 f"{self.passage_partners}"
             )
+        if self.bucket_hubs < 0:
+            raise OptionsError(f"bucket_hubs must not be negative, got {self.bucket_hubs}")
 
     def check(self, num_perm: int) -> None:
         """Raise if the bands do not fit in ``num_perm`` permutations."""

@@ -18,6 +18,7 @@ from dedup import (
     EmptyDocumentError,
     Index,
     Kind,
+    Match,
     OptionsError,
     Problem,
     UnknownDocumentError,
@@ -278,3 +279,23 @@ def test_a_copy_of_a_file_with_a_stray_byte_is_found(tmp_path: Path) -> None:
     assert [(m.a, m.b) for m in found] == [("clean.txt", "damaged.txt")]
     assert found[0].kind in (Kind.EXACT, Kind.NEAR_DUPLICATE)
     assert found[0].score > 0.99
+
+
+def test_a_bucket_of_thousands_of_near_identical_pages_costs_linear_pairs() -> None:
+    # a site template or a story reprinted everywhere: the pages share band keys; a
+    # bucket's first ``bucket_hubs`` pages pair with the others, so the pairs grow with
+    # the pages, not their square, and the pages stay one cluster
+    from dedup.options import LshOptions
+
+    def pages(n: int) -> list[Document]:
+        text = "file {} says hello to the world of tiny files number {}"
+        return [Document(f"p{k:04d}", text.format(k, k)) for k in range(n)]
+
+    def scan(n: int, hubs: int) -> list[Match]:
+        options = DetectorOptions(lsh=LshOptions(bucket_hubs=hubs))
+        return list(Detector(options=options).scan(pages(n), kinds=set(Kind)).matches)
+
+    small, large = scan(120, 5), scan(240, 5)
+    assert 1.5 < len(large) / len(small) < 2.5  # linear: twice the pages, twice the pairs
+    assert [len(c.ids) for c in clusters(large)] == [240]
+    assert len(scan(240, 0)) > 3.5 * len(scan(120, 0))  # every pair: about the square

@@ -134,12 +134,16 @@ def candidate_pairs(
     keys: Sequence[Keys],
     *,
     exclude: Sequence[npt.NDArray[np.bool_] | None] | None = None,
+    hubs: int = 0,
 ) -> npt.NDArray[np.int64]:
     """Every pair of rows that shares a key in the same band of any view.
 
     Each band of each view is processed on its own: the rows' ``key << 32 | row`` are
     sorted, so rows with equal keys form runs in ascending row order, and each run of
-    ``k`` rows gives its ``k * (k - 1) / 2`` pairs. Pairs are gathered as ``i * n + j``
+    ``k`` rows gives its ``k * (k - 1) / 2`` pairs; with ``hubs``, a run longer than
+    that gives only the pairs of its first ``hubs`` rows with the others (``hubs * k``
+    about), so a bucket of thousands of near-identical pages costs pairs linear in
+    them. Pairs are gathered as ``i * n + j``
     codes, and duplicates (a pair found in several bands) are dropped whenever the
     gathered codes outgrow the distinct ones found so far, which bounds memory by the
     number of distinct pairs rather than by bands times pairs.
@@ -153,7 +157,8 @@ def candidate_pairs(
     Returns:
         ``(m, 2)`` int64 array of row pairs ``(i, j)`` with ``i < j``, each once,
         sorted. Memory is proportional to it: a key shared by ``k`` rows alone yields
-        ``k * (k - 1) / 2`` pairs, which is why empty signatures must be excluded.
+        ``k * (k - 1) / 2`` pairs (without ``hubs``), which is why empty signatures must
+        be excluded.
 
     Raises:
         InputError: the key arrays or masks do not fit together.
@@ -163,6 +168,9 @@ def candidate_pairs(
     [[0, 1], [1, 2]]
     >>> candidate_pairs([a], exclude=[np.array([False, True, False, False])]).tolist()
     []
+    >>> same = np.zeros((4, 1), dtype=np.uint32)  # one bucket of four rows
+    >>> candidate_pairs([same], hubs=1).tolist()
+    [[0, 1], [0, 2], [0, 3]]
     """
     if not keys:
         return _no_pairs()
@@ -178,7 +186,7 @@ def candidate_pairs(
         for band in range(view_keys.shape[1]):
             pack(view_keys, band, rows, rows, packed)
             packed.sort()
-            found.add(_run_codes(packed, n))
+            found.add(_run_codes(packed, n, hubs))
     codes = found.result()
     return np.stack([codes // n, codes % n], axis=1) if len(codes) else _no_pairs()
 
@@ -211,8 +219,9 @@ def _check_batch(
     return n
 
 
-def _run_codes(packed: npt.NDArray[np.uint64], n: int) -> Rows:
-    """``i * n + j`` for every pair of rows in each run of equal keys of sorted ``packed``.
+def _run_codes(packed: npt.NDArray[np.uint64], n: int, hubs: int = 0) -> Rows:
+    """``i * n + j`` for every pair of rows in each run of equal keys of sorted ``packed``
+    (with ``hubs``, in a run longer than that only the pairs of its first ``hubs`` rows).
 
     Runs of two (almost all of them) are taken directly; longer runs are expanded with
     ``np.repeat``: each member is paired with every later member of its run.
@@ -229,6 +238,9 @@ def _run_codes(packed: npt.NDArray[np.uint64], n: int) -> Rows:
         start, size = first[~pairs], length[~pairs]
         members = np.repeat(start, size) + _ramp(size)
         later = np.repeat(start + size - 1, size) - members
+        if hubs > 0:  # in a long run, only the first members pair with the later ones
+            rank = members - np.repeat(start, size)
+            later[(rank >= hubs) & (np.repeat(size, size) > hubs)] = 0
         long_left = np.repeat(members, later)
         left = np.concatenate((left, long_left))
         right = np.concatenate((right, long_left + 1 + _ramp(later)))

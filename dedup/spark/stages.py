@@ -10,7 +10,9 @@ of ``Detector().scan`` over the same documents in id order, whatever the partiti
 2. **Exact groups**: documents with one digest; the smallest id represents its group,
    as the first row does locally (a local scan reads a folder in sorted order).
 3. **Band candidates** among the representatives: the rows are exploded to one per
-   (view, band, key) and grouped, and every bucket gives all its pairs, as locally.
+   (view, band, key) and grouped, and every bucket gives its pairs as locally (all of
+   them, or in a bucket of more than ``LshOptions.bucket_hubs`` documents those of
+   its first ones).
    A bucket's pairs are generated member by member (``posexplode`` and ``slice``), so
    an oversized bucket costs pairs but never one row holding them all.
 4. **Passage candidates**: anchors held by 2 to ``passage_documents`` documents,
@@ -239,18 +241,21 @@ def _too_short(min_words: int) -> Column:
     return F.concat(F.lit("too short to compare: "), what, F.lit(f", at least {min_words} needed"))
 
 
-def _pairs_within(groups: DataFrame, members: str) -> DataFrame:
+def _pairs_within(groups: DataFrame, members: str, hubs: int = 0) -> DataFrame:
     """``a, b`` for every pair of a sorted id array: each member with every later
-    member, one generated row per member, so no row holds a large group's pairs."""
-    return (
-        groups.select(F.posexplode(members).alias("position", "a"), F.col(members).alias("m"))
-        .filter(F.col("position") < F.size("m") - 1)
-        .select(
-            "a",
-            F.explode(
-                F.slice("m", F.col("position") + 2, F.size("m") - F.col("position") - 1)
-            ).alias("b"),
-        )
+    member, one generated row per member, so no row holds a large group's pairs; with
+    ``hubs``, in an array longer than that only its first ``hubs`` members pair (the
+    rule of :func:`dedup.index.bands.candidate_pairs`)."""
+    exploded = groups.select(
+        F.posexplode(members).alias("position", "a"), F.col(members).alias("m")
+    ).filter(F.col("position") < F.size("m") - 1)
+    if hubs > 0:
+        exploded = exploded.filter((F.size("m") <= hubs) | (F.col("position") < hubs))
+    return exploded.select(
+        "a",
+        F.explode(F.slice("m", F.col("position") + 2, F.size("m") - F.col("position") - 1)).alias(
+            "b"
+        ),
     )
 
 
@@ -269,7 +274,8 @@ def _band_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
         .agg(F.array_sort(F.collect_list("id")).alias("members"))
         .filter(F.size("members") > 1)
     )
-    return _pairs_within(buckets, "members").distinct().withColumn("band", F.lit(True))
+    pairs = _pairs_within(buckets, "members", options.lsh.bucket_hubs)
+    return pairs.distinct().withColumn("band", F.lit(True))
 
 
 def _passage_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
