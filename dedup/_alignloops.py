@@ -210,9 +210,10 @@ def similarities(
                 if both >= floor * longest - _SLACK:
                     d = _distance(ga, a0, offs_a[i + 2], gb, b0, b1, row)
                     out[na + i, j] = 1.0 - d / longest
+    least = np.float32(floor)  # as numpy compares a float32 matrix with the floor
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
-            if out[i, j] < floor:
+            if out[i, j] < least:
                 out[i, j] = 0.0
     return out
 
@@ -351,22 +352,26 @@ def summary(
     hit_b = best_b >= floor
     lone_a = _discount(hit_a, quoted_a, words_a)
     lone_b = _discount(hit_b, quoted_b, words_b)
+    # the single-sentence similarities of aligned pairs (0 for the others), at the
+    # floor as a float32 (numpy's comparison of a float32 matrix with a float); at a
+    # floor of 0 every pair, aligned or not
+    least = np.float32(floor)
     count = 0
     for i in range(na):
-        if hit_a[i]:
-            for j in range(nb_):
-                if hit_b[j] and sims[i, j] >= floor:
-                    count += 1
+        for j in range(nb_):
+            value = sims[i, j] if hit_a[i] and hit_b[j] else np.float32(0.0)
+            if value >= least and (value > 0 or least <= 0):
+                count += 1
     rows = np.empty(count, dtype=np.int64)
     cols = np.empty(count, dtype=np.int64)
     keys = np.empty(count, dtype=np.float64)
     k = 0
     for i in range(na):
-        if hit_a[i]:
-            for j in range(nb_):
-                if hit_b[j] and sims[i, j] >= floor:
-                    rows[k], cols[k], keys[k] = i, j, -sims[i, j]
-                    k += 1
+        for j in range(nb_):
+            value = sims[i, j] if hit_a[i] and hit_b[j] else np.float32(0.0)
+            if value >= least and (value > 0 or least <= 0):
+                rows[k], cols[k], keys[k] = i, j, -value
+                k += 1
     order = np.argsort(keys, kind="mergesort")  # stable: ties stay in row, column order
     return best_a, best_b, hit_a, hit_b, lone_a, lone_b, rows[order], cols[order]
 

@@ -468,3 +468,12 @@ def test_compiled_similarities_of_some_sentences_of_a_document(
     )  # fmt: skip
     expected = _reference_similarities([left[k] for k in keep], right, 0.4)
     assert np.array_equal(got, expected)
+
+
+def test_a_similarity_exactly_at_the_floor_counts_in_the_changes() -> None:
+    # 7 of 10 words is 0.7, which as a float32 is just under the float 0.7: the pair is
+    # compared word by word as numpy compared a float32 matrix with the floor
+    a = tokenize("one two three four five six seven eight nine ten.")
+    b = tokenize("One two three four five six seven. Eight nine ten alpha beta.")
+    found = align(a, b, VerifyOptions(sentence_similarity=0.7))
+    assert (found.pairs, found.changes.changed, found.changes.indels) == (1, 3, 3)
