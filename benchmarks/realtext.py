@@ -198,7 +198,7 @@ def pair_times(n: int, *, sample: int = 20000) -> PairTimes:
     docs = corpus(n)
     captured: list[tuple[int, int, frozenset[int]]] = []
     batch: Any = importlib.import_module("dedup.batch")
-    real = batch.verify_pairs
+    real = batch.verify_each
 
     def capture(pairs, ids, texts, options, **kw):  # type: ignore[no-untyped-def]
         chrome = kw.get("chrome")
@@ -206,11 +206,11 @@ def pair_times(n: int, *, sample: int = 20000) -> PairTimes:
             captured.append((i, j, chrome.ignore(i, j) if chrome else frozenset()))
         return real(pairs, ids, texts, options, **kw)
 
-    batch.verify_pairs = capture
+    batch.verify_each = capture
     try:
         Detector().scan([Document(i, t) for i, t in docs])
     finally:
-        batch.verify_pairs = real
+        batch.verify_each = real
     options = DetectorOptions()
     rows = sorted({r for i, j, _ in captured for r in (i, j)})
     prepare("warm up", docs[0][1], fingerprint=options.fingerprint)  # load the kernels

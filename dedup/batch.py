@@ -8,7 +8,7 @@
    dropped with one vectorised comparison of their signatures.
 4. Pairs sharing a passage (several rare anchors, :mod:`dedup.index.passages`) join
    them, however small a share of either document the passage is.
-5. The rest are verified exactly (:func:`dedup.parallel.verify_pairs`, on every core)
+5. The rest are verified exactly (:func:`dedup.parallel.verify_each`, on every core)
    and classified; a verdict on two groups' representatives holds for every member.
 """
 
@@ -23,7 +23,7 @@ from dedup.index.bands import band_keys, candidate_pairs
 from dedup.index.passages import passage_pairs
 from dedup.model import Evidence, Match
 from dedup.options import DetectorOptions
-from dedup.parallel import Chrome, Fingerprints, Tick, verify_pairs
+from dedup.parallel import Chrome, Fingerprints, Tick, verify_each
 from dedup.verify import Verdict, classify, worth_reporting
 
 __all__ = ["expand", "find_matches", "passage_floor", "passes_prefilter", "prefilter"]
@@ -109,18 +109,25 @@ def find_matches(
     # One pair per exact group, to measure the evidence shown for its exact matches.
     exact = np.array([g[:2] for g in groups if len(g) > 1], dtype=np.int64).reshape(-1, 2)
     pairs = np.concatenate([candidates, exact])
-    evidences = verify_pairs(
+    found = verify_each(
         pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome, fps=fps
     )
-
+    # only the pairs worth reporting are kept as they come (memory grows with them,
+    # not with the pairs verified), then put back in the order of the pairs
+    rows = pairs.tolist()
+    kept: list[tuple[int, Verdict, Evidence]] = []
+    for at, ev in found:
+        i, j = rows[at]
+        verdict = classify(ev, exact=bool(group_of[i] == group_of[j]), options=options.verify)
+        if worth_reporting(verdict, ev, options.threshold, options.verify):
+            kept.append((at, verdict, ev))
+    kept.sort(key=lambda item: item[0])
     names = [[ids[r] for r in g] for g in groups]
     matches: list[Match] = []
-    for (i, j), ev in zip(pairs.tolist(), evidences, strict=True):
-        same = group_of[i] == group_of[j]
-        verdict = classify(ev, exact=bool(same), options=options.verify)
-        if worth_reporting(verdict, ev, options.threshold, options.verify):
-            second = None if same else names[group_of[j]]
-            matches.extend(expand(verdict, ev, names[group_of[i]], second))
+    for at, verdict, ev in kept:
+        i, j = rows[at]
+        second = None if group_of[i] == group_of[j] else names[group_of[j]]
+        matches.extend(expand(verdict, ev, names[group_of[i]], second))
     return matches
 
 

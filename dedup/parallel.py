@@ -33,6 +33,7 @@ __all__ = [
     "Lines",
     "default_workers",
     "fingerprint_all",
+    "verify_each",
     "verify_pairs",
 ]
 
@@ -316,11 +317,33 @@ def verify_pairs(
 
     With ``chrome``, each pair's chrome lines are left out of its alignment; ``fps``
     are the rows' fingerprints, if known (else they are computed again)."""
+    found = verify_each(
+        pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome, fps=fps
+    )
+    out: list[Evidence | None] = [None] * len(pairs)
+    for at, ev in found:
+        out[at] = ev
+    return [ev for ev in out if ev is not None]
+
+
+def verify_each(
+    pairs: npt.NDArray[np.int64],
+    ids: Sequence[str],
+    texts: Sequence[str],
+    options: DetectorOptions,
+    *,
+    workers: int,
+    tick: Tick | None = None,
+    chrome: Chrome | None = None,
+    fps: Fingerprints | None = None,
+) -> Iterator[tuple[int, Evidence]]:
+    """:func:`verify_pairs` as ``(index of the pair, evidence)`` in the order they are
+    verified (:func:`_local_order`), so a caller keeps only what it needs of each."""
     global _CHROME, _FPS
     _CHROME, _FPS = chrome, fps
     order = _local_order(pairs, PREPARED // 2)
-    pairs = pairs[order]
-    chunks = [pairs[i : i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
+    ordered = pairs[order]
+    chunks = [ordered[i : i + VERIFY_CHUNK] for i in range(0, len(ordered), VERIFY_CHUNK)]
     sizes = [len(c) for c in chunks]
     results = _run(
         _verify_chunk,
@@ -329,17 +352,16 @@ def verify_pairs(
         ids,
         options,
         workers,
-        len(pairs),
+        len(ordered),
         tick,
         sizes=sizes,
         serial_below=SERIAL_PAIRS_BELOW,
     )
     try:
-        found = [ev for part in results for ev in part]
-        out: list[Evidence] = [found[0]] * len(found) if found else []
-        for k, at in enumerate(order.tolist()):
-            out[at] = found[k]
-        return out
+        at = iter(order.tolist())
+        for part in results:
+            for ev in part:
+                yield next(at), ev
     finally:
         _CHROME, _FPS = None, None
 
