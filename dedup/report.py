@@ -187,13 +187,27 @@ def _side(match: Match) -> str:
     return "a" if match.original == match.a else "b"
 
 
+TABLE_CLUSTER_IDS = 20
+"""A cluster's ids the table shows, at most; the other formats list them all."""
+
+
 def _table_of_clusters(clusters: Sequence[Cluster], documents: int) -> str:
     rows = [
-        [f"{c.score:.4f}", ",".join(k.value for k in c.kinds), ", ".join(c.ids)] for c in clusters
+        [f"{c.score:.4f}", ",".join(k.value for k in c.kinds), _cluster_ids(c.ids)]
+        for c in clusters
     ]
     table = _align(["score", "kinds", "documents"], rows) if rows else ""
     found = _plural(len(rows), "group") if rows else "no duplicates"
     return f"{table}{found} among {_plural(documents, 'document')}\n"
+
+
+def _cluster_ids(ids: Sequence[str]) -> str:
+    """The ids of a cluster for the table: all of a small one, the first
+    :data:`TABLE_CLUSTER_IDS` of a large one and how many more."""
+    if len(ids) <= TABLE_CLUSTER_IDS:
+        return ", ".join(ids)
+    shown = ", ".join(ids[:TABLE_CLUSTER_IDS])
+    return f"{shown} and {len(ids) - TABLE_CLUSTER_IDS:,} more ({len(ids):,} documents)"
 
 
 def _evidence_summary(match: Match) -> str:

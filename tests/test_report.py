@@ -213,6 +213,17 @@ def test_cluster_table() -> None:
     )
 
 
+def test_cluster_table_shortens_a_giant_cluster_and_json_lists_it_all() -> None:
+    ids = tuple(f"page{n:05d}" for n in range(10_000))
+    giant = (Cluster(ids, (Kind.NEAR_DUPLICATE,), 1.0),)
+    line = render_clusters(giant, documents=10_000).splitlines()[1]
+    assert line.endswith("page00019 and 9,980 more (10,000 documents)")
+    assert "page00020" not in line
+    listed = json.loads(render_clusters(giant, documents=10_000, format="json"))
+    assert len(json.dumps(listed)) > 10_000 * 9  # every id
+    assert "page09999" in json.dumps(listed)
+
+
 def test_cluster_json() -> None:
     document = json.loads(
         render_clusters(CLUSTERS, format="json", documents=6, problems=RESULT.problems)
