@@ -116,8 +116,8 @@ class Features:
         self.sentences = sentences
         self.shingles = shingles
         self._key = key
-        self.sides: dict[tuple[int, bool], tuple[_Side, list[int]]] = {}
-        """The sentences that count under some options, and their line keys."""
+        self.sides: dict[tuple[int, bool], _SideArrays] = {}
+        """The sentences that count under some options (:func:`_sentences`)."""
 
     @classmethod
     def of_tokens(cls, tokens: Tokens, views: Collection[str] = ()) -> Features:
@@ -162,6 +162,16 @@ class Features:
     def keys(self, first: int, stop: int) -> tuple[int, ...]:
         """The words ``first:stop``, as ids."""
         return tuple(self.id_list[first:stop])
+
+
+_SideArrays = tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+    tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    list[int],
+]
+"""Starts, stops, quotation flags, postings and line keys of a document's sentences."""
 
 
 class _KeyOf:
@@ -416,9 +426,12 @@ def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -
         quoted = found.quoted[keep] if options.skip_quotations else np.zeros(int(keep.sum()), bool)
         starts, stops = found.starts[keep], found.stops[keep]
         posted = _loops().postings(doc.ids, starts, stops)
-        side = _Side(doc, starts, stops, quoted, 0, posted, np.arange(len(starts)))
-        known = doc.sides[key] = (side, found.lines[keep].tolist())
-    side, lines = known
+        # arrays only: a _Side refers to its document, and a cycle between a document
+        # and its cache would outlive the scan's cache of documents until a full
+        # garbage collection, which a process holding millions of objects seldom runs
+        known = doc.sides[key] = (starts, stops, quoted, posted, found.lines[keep].tolist())
+    starts, stops, quoted, posted, lines = known
+    side = _Side(doc, starts, stops, quoted, 0, posted, np.arange(len(starts)))
     if not ignore:
         return side
     dropped = [k in ignore for k in lines]

@@ -477,3 +477,22 @@ def test_a_similarity_exactly_at_the_floor_counts_in_the_changes() -> None:
     b = tokenize("One two three four five six seven. Eight nine ten alpha beta.")
     found = align(a, b, VerifyOptions(sentence_similarity=0.7))
     assert (found.pairs, found.changes.changed, found.changes.indels) == (1, 3, 3)
+
+
+def test_a_read_document_is_freed_without_the_cycle_collector() -> None:
+    # a scan's workers drop read documents from their cache by the thousand; a cycle
+    # would keep each alive until a full collection, which a big process seldom runs
+    import gc
+    import weakref
+
+    options = FingerprintOptions()
+    gc.disable()
+    try:
+        a = prepare("a", ORIGINAL, fingerprint=options)
+        b = prepare("b", SPUN, fingerprint=options)
+        assert evidence(a, b).aligned_sentences > 0
+        gone = [weakref.ref(a.features), weakref.ref(b.features)]
+        del a, b
+        assert [ref() for ref in gone] == [None, None]
+    finally:
+        gc.enable()
