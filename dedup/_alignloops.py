@@ -22,6 +22,8 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
+from dedup._kernel import sequence_digest
+
 _CACHE = os.access(os.path.dirname(os.path.abspath(__file__)), os.W_OK)
 
 _SLACK = 1e-9  # a bound this close under the floor is computed anyway (float rounding)
@@ -230,12 +232,6 @@ def intersection_size(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> i
     return n
 
 
-_POLY = np.uint64(0x100000001B3)
-_M1 = np.uint64(0xFF51AFD7ED558CCD)  # MurmurHash3's 64-bit finaliser
-_M2 = np.uint64(0xC4CEB9FE1A85EC53)
-_S33 = np.uint64(33)
-
-
 @nb.njit(cache=_CACHE)
 def sequence_hashes(
     hashes: npt.NDArray[np.uint64], starts: npt.NDArray[np.int64], stops: npt.NDArray[np.int64]
@@ -243,14 +239,7 @@ def sequence_hashes(
     """:func:`dedup.hashing.sequence_hash` of ``hashes[starts[i]:stops[i]]`` for each ``i``."""
     out = np.empty(len(starts), dtype=np.uint64)
     for i in range(len(starts)):
-        h = np.uint64(0)
-        for t in range(starts[i], stops[i]):
-            h = h * _POLY + hashes[t]
-        h ^= h >> _S33
-        h *= _M1
-        h ^= h >> _S33
-        h *= _M2
-        out[i] = h ^ (h >> _S33)
+        out[i] = sequence_digest(hashes[starts[i] : stops[i]])
     return out
 
 

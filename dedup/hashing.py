@@ -391,24 +391,24 @@ def kernel_features(data: bytes, *, max_sentence: int) -> KernelFeatures | None:
     ``None`` when the text needs the reference path."""
     from dedup import _kernel
 
+    args = (np.frombuffer(data, dtype=np.uint8), *_feature_settings(), max_sentence)
+    out = _kernel.features(*args)
+    return out[1:] if out[0] else None
+
+
+@lru_cache(maxsize=1)
+def _feature_settings() -> tuple[Any, ...]:
+    """What every :func:`kernel_features` call takes between the text and the
+    sentence length: the character, case and abbreviation tables, the function and
+    number words, the articles and the id they fold into, the id seed and the views'
+    shingle lengths (built once, not per document)."""
     function_words, articles, _ = _function_words()
     ks = np.array([VIEWS[view].k for view in KERNEL_VIEWS], dtype=np.int64)
-    out = _kernel.features(
-        np.frombuffer(data, dtype=np.uint8),
-        _class_table(),
-        _case_table(),
-        _ABBREV_DATA,
-        _ABBREV_OFFSETS,
-        _MAX_ABBREVIATION,
-        function_words,
-        _number_words(),
-        articles,
-        np.int64(word_id(next(iter(set(ARTICLES.values()))))),
-        np.uint64(_ID_SEED),
-        ks,
-        max_sentence,
-    )
-    return out[1:] if out[0] else None
+    article = np.int64(word_id(next(iter(set(ARTICLES.values())))))
+    return (
+        _class_table(), _case_table(), _ABBREV_DATA, _ABBREV_OFFSETS, _MAX_ABBREVIATION,
+        function_words, _number_words(), articles, article, np.uint64(_ID_SEED), ks,
+    )  # fmt: skip
 
 
 @lru_cache(maxsize=1)

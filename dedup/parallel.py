@@ -320,10 +320,7 @@ def verify_pairs(
     found = verify_each(
         pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome, fps=fps
     )
-    out: list[Evidence | None] = [None] * len(pairs)
-    for at, ev in found:
-        out[at] = ev
-    return [ev for ev in out if ev is not None]
+    return [ev for _, ev in sorted(found, key=lambda item: item[0])]
 
 
 def verify_each(
