@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from dedup.backends.sqlite import SqliteIndex
 from dedup.fingerprint import Fingerprint, fingerprint_text
-from dedup.index.sqlite import SqliteIndex
 
 __all__ = ["UNSEEN", "WORDS", "Build", "build", "doc_id", "document", "edited", "numbers"]
 

@@ -7,10 +7,10 @@ For each size, a SQLite index of that many documents (:mod:`benchmarks.index_cor
 is built (or grown) under ``DIR``, then measured twice, each time by a fresh process:
 ``cold``, its file first dropped from the operating system's cache (the first checks
 after a reboot: every band probe is a random read from disk), and ``prewarmed``, after
-:meth:`Index.prewarm <dedup.detector.Index.prewarm>` read the band table into that cache
+:meth:`Index.prewarm <dedup.index.Index.prewarm>` read the band table into that cache
 (a crawler's steady state, or its start with ``dedup watch --prewarm``). Each measures:
 
-* ``check`` latency, p50 and p99, of :meth:`Index.check <dedup.detector.Index.check>`
+* ``check`` latency, p50 and p99, of :meth:`Index.check <dedup.index.Index.check>`
   (fingerprinting the query, band lookup, verifying the candidates) for documents not
   in the index and for lightly edited copies of indexed ones (each copy must be found);
   and of the lookup alone (:meth:`SqliteIndex.similar`: band rows, then the sketches
@@ -56,9 +56,10 @@ import numpy.typing as npt
 from datasketch import LeanMinHash, MinHashLSH
 
 from benchmarks.index_corpus import UNSEEN, Build, build, doc_id, document, edited, numbers
-from dedup.detector import Detector, Index
+from dedup.backends.sqlite import SqliteIndex
+from dedup.detector import Detector
 from dedup.fingerprint import Fingerprint, fingerprint_text, lean
-from dedup.index.sqlite import SqliteIndex
+from dedup.index import Index
 from dedup.options import LshOptions
 
 __all__ = [
@@ -177,7 +178,7 @@ class Report:
 def measure_sqlite(path: Path, size: int, *, workers: int = 2) -> list[SqliteFigures]:
     """Build (or grow) the index at ``path`` to ``size`` documents and measure it twice:
     with the file dropped from the OS cache (``cold``), then after
-    :meth:`Index.prewarm <dedup.detector.Index.prewarm>` (``prewarmed``)."""
+    :meth:`Index.prewarm <dedup.index.Index.prewarm>` (``prewarmed``)."""
     built = build(path, size, workers=workers, progress=_progress)
     _checkpoint(path)
     disk = path.stat().st_size

@@ -197,7 +197,7 @@ def pair_times(n: int, *, sample: int = 20000) -> PairTimes:
 
     docs = corpus(n)
     captured: list[tuple[int, int, frozenset[int]]] = []
-    batch: Any = importlib.import_module("dedup.batch")
+    batch: Any = importlib.import_module("dedup.scan.pairs")
     real = batch.verify_each
 
     def capture(pairs, ids, texts, options, **kw):  # type: ignore[no-untyped-def]

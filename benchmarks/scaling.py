@@ -76,8 +76,8 @@ import resource, sys, time
 import numpy as np
 from benchmarks.synthetic import corpus
 from dedup.options import DetectorOptions
-from dedup.parallel import fingerprint_all
-from dedup.batch import band_keys, candidate_pairs
+from dedup.scan.pool import fingerprint_all
+from dedup.scan.pairs import band_keys, candidate_pairs
 
 n = int(sys.argv[1])
 options = DetectorOptions()

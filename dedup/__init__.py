@@ -7,7 +7,7 @@
 <Kind.EXACT: 'exact'>
 """
 
-from dedup.detector import Detector, Index, clusters
+from dedup.detector import Detector, clusters
 from dedup.errors import (
     BinaryInputError,
     DedupError,
@@ -19,6 +19,7 @@ from dedup.errors import (
     StoreError,
     UnknownDocumentError,
 )
+from dedup.index import Index
 from dedup.model import Cluster, Document, Evidence, Kind, Match, Problem, ScanResult, ViewScores
 from dedup.options import DetectorOptions, FingerprintOptions, LshOptions, VerifyOptions
 

@@ -396,7 +396,7 @@ def chrome_lines(
     min_documents: int,
 ) -> npt.NDArray[np.uint64]:
     """The line keys of a pair of documents that are page chrome (see
-    :class:`dedup.parallel.Chrome`): lines in at least ``min_documents`` documents and
+    :class:`dedup.scan.arrays.Chrome`): lines in at least ``min_documents`` documents and
     in more than twice as many as the pair's typical line, the median over their
     words; ``known`` are the batch's line keys, sorted, ``documents`` how many
     documents hold each."""

@@ -44,11 +44,20 @@ class OptionsError(DedupError, ValueError):
 class InputError(DedupError, ValueError):
     """One document or record cannot be used; the others can.
 
+    ``str(error)`` is ``"source: message"``; the two parts stay apart in the attributes,
+    so a caller that shows the source in a column of its own never cuts it back off.
+
     Attributes:
+        message: what is wrong, without the source.
         source: the file, record or id the problem is in (``None`` if unknown).
+
+    >>> error = InputError("not UTF-8", source="a.txt")
+    >>> str(error), error.message, error.source
+    ('a.txt: not UTF-8', 'not UTF-8', 'a.txt')
     """
 
     def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.message = message
         self.source = source
         super().__init__(f"{source}: {message}" if source else message)
 

@@ -18,13 +18,13 @@ not be used (:class:`Rejected`); a bad line never stops the feed. Fields:
     given, ``text`` is used.
 ``url``, ``published``
     optional strings, stored as the document's metadata (:meth:`Index.meta
-    <dedup.detector.Index.meta>`).
+    <dedup.index.Index.meta>`).
 
 Blank lines are skipped. Lines are counted from 1 and every outcome names its line, so
 a consumer can pair outcomes with inputs.
 
 >>> import io, json, os, tempfile
->>> from dedup.detector import Index
+>>> from dedup.index import Index
 >>> text = "Defense chiefs from the United States and Russia held their first talks."
 >>> records = [{"id": "a", "text": text}, {"id": "b", "text": text}, {"id": "c"}]
 >>> feed = io.BytesIO("".join(json.dumps(r) + "\\n" for r in records).encode())
@@ -41,32 +41,20 @@ a consumer can pair outcomes with inputs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
-from dedup.detector import Index
 from dedup.errors import InputError, OptionsError, RecordError
 from dedup.extract import main_text
+from dedup.index import Index
 from dedup.model import Match
-from dedup.sources import json_lines, json_record, json_type
+from dedup.sources import Entry, Extract, json_lines, parse_record
 
 __all__ = ["MAX_LINE_BYTES", "Checked", "Entry", "Extract", "Rejected", "parse", "process", "watch"]
 
 MAX_LINE_BYTES = 20_000_000
 """Default cap on the bytes of one line: HTML pages are larger than their text."""
-
-Extract = Callable[[str], str]
-"""Turns an HTML page into the text to compare (:func:`dedup.extract.main_text`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One document of the feed, ready to check: its id, text and metadata."""
-
-    id: str
-    text: str
-    meta: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +109,7 @@ def watch(
         stream: the feed (stdin, a file, a socket's file).
         index: where documents are checked and added.
         only_new: add a document only if no copy of it is found (see
-            :meth:`Index.add_if_new <dedup.detector.Index.add_if_new>`).
+            :meth:`Index.add_if_new <dedup.index.Index.add_if_new>`).
         max_bytes: refuse lines longer than this.
         extract: how an ``html`` field becomes text.
 
@@ -174,11 +162,15 @@ def process(
         found = index.check_and_add(entry.id, entry.text, meta=meta)
         return Checked(number, entry.id, tuple(found), added=True)
     except InputError as exc:
-        return Rejected(number, _message(exc), doc_id if doc_id is not None else exc.source)
+        return Rejected(number, exc.message, doc_id if doc_id is not None else exc.source)
 
 
 def parse(line: bytes | str, *, extract: Extract = main_text) -> Entry | None:
     """The document on one line of the feed; ``None`` for a blank line.
+
+    The fields are read by :func:`dedup.sources.parse_record`, as in every JSON-lines
+    input; the bytes must be UTF-8 (RFC 8259): a program writing the feed is told when
+    they are not, where a file's stray byte is read as cp1252 (:func:`dedup.sources.read`).
 
     Raises:
         RecordError: the line is not UTF-8, not JSON, or not an object with the fields
@@ -193,39 +185,7 @@ def parse(line: bytes | str, *, extract: Extract = main_text) -> Entry | None:
     dedup.errors.RecordError: a: "text" must be a string, got a number
     """
     raw = _utf8(line) if isinstance(line, bytes) else line
-    raw = raw.removeprefix("\ufeff").rstrip("\r\n")
-    if not raw.strip():
-        return None
-    record = json_record(raw)
-    if "id" not in record:
-        raise RecordError('missing "id" field')
-    doc_id = record["id"]
-    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
-        raise RecordError(f'"id" must be a string or an integer, got {json_type(doc_id)}')
-    doc_id = str(doc_id)
-    fields = {name: _string(record, name, doc_id) for name in _FIELDS}
-    meta = {name: fields[name] for name in _META if fields[name] is not None}
-    text, html = fields["text"], fields["html"]
-    if text is not None:
-        return Entry(doc_id, text, meta)
-    if html is not None:
-        try:
-            return Entry(doc_id, extract(html), meta)
-        except InputError as exc:
-            raise InputError(_message(exc), source=doc_id) from None
-    raise RecordError('missing "text" or "html" field', source=doc_id)
-
-
-_META = ("url", "published")
-_FIELDS = ("text", "html", *_META)
-
-
-def _string(record: dict[str, object], name: str, doc_id: str) -> str | None:
-    """The field ``name`` if present and not null; it must be a string."""
-    value = record.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise RecordError(f'"{name}" must be a string, got {json_type(value)}', source=doc_id)
+    return parse_record(raw.removeprefix("\ufeff"), extract=extract)
 
 
 def _utf8(line: bytes) -> str:
@@ -236,9 +196,3 @@ def _utf8(line: bytes) -> str:
         raise RecordError(
             f"not UTF-8 (byte {exc.start + 1} is {line[exc.start]:#04x}); write JSON lines in UTF-8"
         ) from None
-
-
-def _message(exc: InputError) -> str:
-    """The error's message without the ``source: `` prefix (the record names the id)."""
-    message = str(exc)
-    return message.removeprefix(f"{exc.source}: ") if exc.source else message

@@ -41,6 +41,7 @@ from dedup.tokens import Tokens, tokenize
 from dedup.views import VIEWS
 
 __all__ = [
+    "EMPTY",
     "Fingerprint",
     "Signature",
     "estimated_jaccard",
@@ -188,7 +189,9 @@ def lean(fp: Fingerprint, view: str) -> LeanMinHash:
     return LeanMinHash(seed=fp.seed, hashvalues=fp.signatures[view], scheme=SCHEME)
 
 
-_EMPTY = np.iinfo(np.uint32).max
+EMPTY = np.uint32(0xFFFFFFFF)
+"""Every value of an empty set's signature (a view with no shingles): the one marker
+of emptiness that the band keys, the prefilters and the backends test for."""
 
 
 def is_empty(signature: Signature) -> bool:
@@ -196,9 +199,9 @@ def is_empty(signature: Signature) -> bool:
 
     Empty signatures are equal to one another, so they must never reach an LSH table.
     """
-    if len(signature) and signature[0] != _EMPTY:  # the usual case, decided at once
+    if len(signature) and signature[0] != EMPTY:  # the usual case, decided at once
         return False
-    return bool((signature == _EMPTY).all())
+    return bool((signature == EMPTY).all())
 
 
 def reaches(a: Mapping[str, Signature], b: Mapping[str, Signature], floor: float) -> bool:

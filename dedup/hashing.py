@@ -101,7 +101,7 @@ def line_keys(tokens: Tokens) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.in
     """The distinct lines of a document, sorted: the :func:`sequence_hash` of each line's
     words (so lines compare case, punctuation and spacing aside), and the number of
     words on all the lines with that key. Lines that recur across many documents are
-    page chrome (see :class:`dedup.parallel.Chrome`)."""
+    page chrome (see :class:`dedup.scan.arrays.Chrome`)."""
     words: dict[int, int] = {}
     for first, stop in tokens.paragraphs:
         key = sequence_hash([word_hash(k) for k in tokens.keys[first:stop]])
@@ -118,7 +118,7 @@ def anchor_keys(tokens: Tokens) -> U32:
     Whole-document MinHash misses a passage that is a small share of a long page; two
     documents sharing a passage share its anchors whatever else they hold, so anchors
     held by few documents propose passage candidates
-    (:func:`dedup.index.passages.passage_pairs`). Sampling by hash keeps the same
+    (:func:`dedup.lsh.passages.passage_pairs`). Sampling by hash keeps the same
     shingles in every document, a quarter of them (Schleimer et al. 2003 call this
     0 mod p selection). The function-word anchors survive a spinner's thesaurus.
     """

@@ -137,7 +137,7 @@ class Changes:
         swap_pairs: different (word, replacement) pairs among the substitutions: a
             thesaurus makes many, a house style ("cents" -> "cts") a few.
         a_more_common: of those, the ones whose ``a`` word is the more common in
-            English (:mod:`dedup.direction`): a spinner puts rare synonyms for common
+            English (:mod:`dedup.diff.direction`): a spinner puts rare synonyms for common
             words, so these are votes for ``a`` being the original.
         b_more_common: the ones whose ``b`` word is the more common.
     """

@@ -59,7 +59,7 @@ class LshOptions:
         prefilter: a candidate whose estimated Jaccard is below this in every view is
             dropped before exact verification.
         passage_anchors: a pair sharing this many rare anchors is a candidate too,
-            however little of each document they are (:mod:`dedup.index.passages`);
+            however little of each document they are (:mod:`dedup.lsh.passages`);
             0 turns passage candidates off. Three anchors are about 12 shared 5-grams.
         passage_documents: an anchor held by more documents than this (page chrome, a
             template, a sentence every wire story repeats) proposes no pairs.
@@ -120,7 +120,7 @@ class VerifyOptions:
         boilerplate_documents: in a scan, a line found in at least this many documents,
             and in over twice as many as a pair's typical line, is page chrome for that
             pair and left out of its alignment (0 turns this off; see
-            :class:`dedup.parallel.Chrome`).
+            :class:`dedup.scan.arrays.Chrome`).
         skip_quotations: leave aligned sentences that are mostly inside quotation marks
             out when they stand alone (not inside a copied passage): independent
             reports of one story quote the same statements.

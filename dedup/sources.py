@@ -28,16 +28,51 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
 
-from dedup.detector import Document
 from dedup.errors import InputError, OptionsError, RecordError
-from dedup.model import Problem
+from dedup.extract import main_text
+from dedup.model import Document, Problem
 from dedup.normalize import decode
 
-__all__ = ["MAX_BYTES", "json_lines", "json_record", "json_type", "read"]
+__all__ = [
+    "MAX_BYTES",
+    "Entry",
+    "Extract",
+    "json_lines",
+    "json_record",
+    "json_type",
+    "parse_record",
+    "read",
+]
+
+Extract = Callable[[str], str]
+"""Turns an HTML page into the text to compare (:func:`dedup.extract.main_text`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One document of a JSON line, ready to check: its id, text and metadata."""
+
+    id: str
+    text: str
+    meta: Mapping[str, object] = field(default_factory=dict)
+
+
+_META = ("url", "published")
+_FIELDS = ("text", "html", *_META)
+
+
+def _string(record: dict[str, object], name: str, doc_id: str) -> str | None:
+    """The field ``name`` if present and not null; it must be a string."""
+    value = record.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise RecordError(f'"{name}" must be a string, got {json_type(value)}', source=doc_id)
+
 
 MAX_BYTES = 5_000_000
 """Default cap on the bytes read from one file or JSON line: about 800,000 words."""
@@ -152,7 +187,7 @@ class _Reader:
             try:
                 doc = _record(line)
             except InputError as exc:
-                yield Problem(source, str(exc))
+                yield Problem(source, exc.message)
                 continue
             if doc is None:
                 continue
@@ -279,32 +314,59 @@ def json_record(raw: str) -> dict[str, object]:
     return record
 
 
+def parse_record(raw: str, *, extract: Extract = main_text) -> Entry | None:
+    """The document of one JSON line (decoded), for every reader of JSON lines (``scan``
+    and ``index add`` inputs, ``watch`` feeds); ``None`` for a blank line.
+
+    ``id`` is required, a string or an integer (kept as a string); ``text`` or
+    ``html`` (reduced to the page's main text by ``extract``; ``text`` wins when both
+    are given); ``url`` and ``published`` are optional strings kept as metadata.
+
+    Raises:
+        RecordError: not JSON, or not an object with those fields.
+        InputError: the HTML has no main text (the error's ``source`` is the id).
+
+    >>> parse_record('{"id": 7, "text": "Hello.", "url": "https://example.org/7"}')
+    Entry(id='7', text='Hello.', meta={'url': 'https://example.org/7'})
+    """
+    raw = raw.rstrip("\r\n")
+    if not raw.strip():
+        return None
+    record = json_record(raw)
+    if "id" not in record:
+        raise RecordError('missing "id" field')
+    doc_id = record["id"]
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
+        raise RecordError(f'"id" must be a string or an integer, got {json_type(doc_id)}')
+    doc_id = str(doc_id)
+    fields = {name: _string(record, name, doc_id) for name in _FIELDS}
+    meta = {name: fields[name] for name in _META if fields[name] is not None}
+    text, html = fields["text"], fields["html"]
+    if text is not None:
+        return Entry(doc_id, text, meta)
+    if html is not None:
+        try:
+            return Entry(doc_id, extract(html), meta)
+        except InputError as exc:
+            raise InputError(exc.message, source=doc_id) from None
+    raise RecordError('missing "text" or "html" field', source=doc_id)
+
+
 def _record(line: bytes) -> Document | None:
     """The document on one JSON line; ``None`` for a blank line.
 
     Raises:
-        InputError: the line is not text, not JSON, or not ``{"id": ..., "text": ...}``.
+        InputError: the line is not JSON or not a document (:func:`parse_record`).
 
     >>> _record(b'{"id": 7, "text": "Hello."}')
     Document(id='7', text='Hello.')
     >>> _record(b'{"id": "a"}')
     Traceback (most recent call last):
     ...
-    dedup.errors.RecordError: missing "text" field
+    dedup.errors.RecordError: a: missing "text" or "html" field
     """
-    raw = decode(line).rstrip("\r\n")  # so a column is the column in the file
-    if not raw.strip():
-        return None
-    record = json_record(raw)
-    for name in ("id", "text"):
-        if name not in record:
-            raise RecordError(f'missing "{name}" field')
-    doc_id, text = record["id"], record["text"]
-    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
-        raise RecordError(f'"id" must be a string or an integer, got {json_type(doc_id)}')
-    if not isinstance(text, str):
-        raise RecordError(f'"text" must be a string, got {json_type(text)}')
-    return Document(str(doc_id), text)
+    entry = parse_record(decode(line))  # decoded as a file is, so a column is the file's
+    return None if entry is None else Document(entry.id, entry.text)
 
 
 def json_type(value: object) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import Levenshtein
 
-from dedup.direction import votes
+from dedup.diff.direction import votes
 from dedup.fingerprint import Fingerprint, fingerprint_text
 from dedup.hashing import KERNEL_VIEWS, kernel_features, word_hash, word_id
 from dedup.model import Changes, Evidence, Kind, ViewScores

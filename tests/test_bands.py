@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.errors import InputError, OptionsError, UnknownDocumentError
-from dedup.index import bands
-from dedup.index.bands import BandTable, band_keys, candidate_pairs, empty_rows
+from dedup.lsh import keys as bands
+from dedup.lsh.keys import band_keys, candidate_pairs, empty_rows
+from dedup.lsh.table import BandTable
 
 U32 = npt.NDArray[np.uint32]
 _MASK = (1 << 64) - 1

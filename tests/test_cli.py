@@ -230,7 +230,7 @@ def test_malformed_json_lines_are_warnings_naming_file_and_line(
     assert result.exit_code == 1
     assert result.stderr == (
         "dedup: warning: data.jsonl:2: not valid JSON (Expecting value at column 1)\n"
-        'dedup: warning: data.jsonl:3: missing "text" field\n'
+        'dedup: warning: data.jsonl:3: missing "text" or "html" field\n'
         "dedup: warning: data.jsonl:5: duplicate id 'original' (first read from "
         "data.jsonl:1), skipped\n"
     )

@@ -528,8 +528,8 @@ def test_list_and_show(runner: CliRunner, filled: str, library: Path, original: 
 
 
 def test_opening_to_read_creates_nothing(tmp_path: Path) -> None:
+    from dedup.backends.open import open_index
     from dedup.errors import StoreError
-    from dedup.index.open import open_index
 
     missing = tmp_path / "missing.db"
     with pytest.raises(StoreError):

@@ -184,9 +184,9 @@ def test_identical_text_scores_one(text: str) -> None:
 def test_index_add_many_stores_in_batches_and_reports_problems_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import dedup.detector
+    import dedup.index
 
-    monkeypatch.setattr(dedup.detector, "_ADD_BATCH", 2)  # several batches
+    monkeypatch.setattr(dedup.index, "ADD_BATCH", 2)  # several batches
     problems: list[Problem] = []
     items: list[Document | Problem] = [
         Document("tiny", "Two words"),

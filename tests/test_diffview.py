@@ -1,4 +1,4 @@
-"""Tests of dedup.diffview: inline text, JSON and HTML renderings of a diff."""
+"""Tests of dedup.render.diff: inline text, JSON and HTML renderings of a diff."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import diffview
 from dedup.diff import DiffReport, diff, diff_pair
+from dedup.render import diff as diffview
 
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 ALLOWED_TAGS = {

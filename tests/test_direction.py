@@ -1,4 +1,4 @@
-"""Tests of dedup.direction, and of diff_pair's orientation on the seed pair."""
+"""Tests of dedup.diff.direction, and of diff_pair's orientation on the seed pair."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.diff import diff, diff_pair
-from dedup.direction import guess_direction, zipf
+from dedup.diff.direction import guess_direction, zipf
 from dedup.errors import OptionsError
 
 SPUN_PAIRS = [

@@ -9,9 +9,9 @@ from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedup.backends import CandidateIndex, MemoryIndex
 from dedup.errors import InputError, SettingsMismatchError, UnknownDocumentError
 from dedup.fingerprint import Fingerprint, fingerprint, is_empty, lean
-from dedup.index import CandidateIndex, MemoryIndex
 from dedup.options import FingerprintOptions, LshOptions
 from dedup.tokens import tokenize
 

@@ -13,11 +13,11 @@ import redis
 from madeup_texts import synthetic, variants
 
 from dedup import Detector, Kind
+from dedup.backends import CandidateIndex
+from dedup.backends.open import open_index
+from dedup.backends.redis import RedisIndex
 from dedup.errors import SettingsMismatchError, StoreError, UnknownDocumentError
 from dedup.fingerprint import Fingerprint, fingerprint
-from dedup.index import CandidateIndex
-from dedup.index.open import open_index
-from dedup.index.redis import RedisIndex
 from dedup.options import FingerprintOptions, LshOptions
 from dedup.tokens import tokenize
 
@@ -212,7 +212,7 @@ _WORKER = textwrap.dedent(
     """
     import random, sys
     from dedup.fingerprint import fingerprint
-    from dedup.index.open import open_index
+    from dedup.backends.open import open_index
     from dedup.tokens import tokenize
 
     location, name, count, version = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]

@@ -19,11 +19,11 @@ import xxhash
 from madeup_texts import synthetic, variants
 
 from dedup import Detector, Kind
+from dedup.backends import CandidateIndex
+from dedup.backends._stored import Layout
+from dedup.backends.sqlite import SqliteIndex
 from dedup.errors import InputError, SettingsMismatchError, StoreError, UnknownDocumentError
 from dedup.fingerprint import Fingerprint, fingerprint, is_empty
-from dedup.index import CandidateIndex
-from dedup.index._stored import Layout
-from dedup.index.sqlite import SqliteIndex
 from dedup.options import FingerprintOptions, LshOptions
 from dedup.tokens import tokenize
 
@@ -272,7 +272,7 @@ _WRITER = textwrap.dedent(
     """
     import sys
     from dedup.fingerprint import fingerprint
-    from dedup.index.sqlite import SqliteIndex
+    from dedup.backends.sqlite import SqliteIndex
     from dedup.tokens import tokenize
 
     path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.errors import OptionsError
-from dedup.index.passages import passage_pairs
+from dedup.lsh.passages import passage_pairs
 
 
 def reference(
@@ -78,7 +78,7 @@ def test_negative_settings_are_refused() -> None:
     k=st.integers(1, 4),
 )
 def test_top_keeps_the_k_best_items_of_each_owner(items: list[tuple[int, int]], k: int) -> None:
-    from dedup.batch import _top
+    from dedup.scan.pairs import _top
 
     owner = np.array([o for o, _ in items], dtype=np.int64)
     score = np.array([s for _, s in items], dtype=np.int64)

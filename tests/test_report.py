@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import dedup.report
+import dedup.render.matches
 from dedup.model import Changes, Cluster, Evidence, Kind, Match, Problem, ScanResult, ViewScores
-from dedup.report import FORMATS, Format, render_clusters, render_matches
+from dedup.render.matches import FORMATS, Format, render_clusters, render_matches
 
 EVIDENCE = Evidence(
     views=(
@@ -64,7 +64,7 @@ NOTHING_CHANGED = {  # the evidence fields of a match measured with no alignment
     ),
 }
 SPUN_CHANGES = {
-    **dict.fromkeys(dedup.report._CHANGE_FIELDS, 0),
+    **dict.fromkeys(dedup.render.matches._CHANGE_FIELDS, 0),
     "swap_pairs": 12,
     "a_more_common": 9,
     "b_more_common": 1,
@@ -300,7 +300,7 @@ def test_an_unknown_format_is_refused() -> None:
 
 
 def test_report_knows_only_the_value_types() -> None:
-    tree = ast.parse(Path(dedup.report.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(dedup.render.matches.__file__).read_text(encoding="utf-8"))
     imported = {
         node.module
         for node in ast.walk(tree)

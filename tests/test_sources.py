@@ -206,7 +206,7 @@ def test_a_jsonl_file_may_start_with_a_bom(tmp_path: Path) -> None:
         pytest.param([1, 2], 'expected a JSON object with an "id", got an array', id="array"),
         *(pytest.param(line, message, id=name) for name, line, message in HOSTILE_JSON_LINES),
         pytest.param({"text": "T."}, 'missing "id" field', id="no-id"),
-        pytest.param({"id": "x"}, 'missing "text" field', id="no-text"),
+        pytest.param({"id": "x"}, 'missing "text" or "html" field', id="no-text"),
         pytest.param(
             {"id": None, "text": "T."},
             '"id" must be a string or an integer, got null',

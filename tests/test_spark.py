@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from dedup import Detector, Document, Kind, clusters
 from dedup.cli import main
-from dedup.report import match_record
+from dedup.render.matches import match_record
 
 pyspark = pytest.importorskip(
     "pyspark", reason="pyspark not installed (pip install 'dedup[spark]')"

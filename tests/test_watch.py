@@ -16,9 +16,9 @@ from madeup_texts import HOSTILE_JSON_LINES
 
 import dedup.cli.watch  # registers the command on ``main``
 from dedup.cli import main
-from dedup.detector import Index
 from dedup.errors import OptionsError
 from dedup.feed import Checked, Entry, Rejected, parse, process, watch
+from dedup.index import Index
 from dedup.options import DetectorOptions
 
 TOO_SHORT = "too short to compare: {}, at least " + str(DetectorOptions().min_words) + " needed"
@@ -372,7 +372,7 @@ def test_prewarm_changes_nothing_but_speed(
     runner: CliRunner, tmp_path: Path, feed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--prewarm reads an existing index before the feed; the records are the same."""
-    from dedup.index.sqlite import SqliteIndex
+    from dedup.backends.sqlite import SqliteIndex
 
     plain, warmed = str(tmp_path / "plain.db"), str(tmp_path / "warmed.db")
     for store in (plain, warmed):  # a second pass finds the first

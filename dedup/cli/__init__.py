@@ -1,7 +1,7 @@
 """The ``dedup`` command: parse options, make one library call, render the result.
 
 Every command is thin; the work is in :mod:`dedup.sources` (reading),
-:class:`dedup.detector.Detector` (finding copies) and :mod:`dedup.report` (rendering).
+:class:`dedup.detector.Detector` (finding copies) and :mod:`dedup.render.matches` (rendering).
 One module per command; :mod:`dedup.cli._common` holds what they share.
 """
 

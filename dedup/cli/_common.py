@@ -20,7 +20,7 @@ import click
 from dedup.errors import DedupError
 from dedup.model import Kind, Problem, ScanResult
 from dedup.options import DetectorOptions, VerifyOptions
-from dedup.report import FORMATS
+from dedup.render.matches import FORMATS
 from dedup.sources import MAX_BYTES
 
 __all__ = [
@@ -112,7 +112,7 @@ def main() -> None:
 def match_options(command: F) -> F:
     """Add ``--format`` and the :func:`detection_options` to a command.
 
-    The command receives ``format`` (a :data:`~dedup.report.Format`) as well.
+    The command receives ``format`` (a :data:`~dedup.render.matches.Format`) as well.
     """
     command = detection_options(command)
     return click.option(

@@ -1,7 +1,7 @@
 """``dedup diff``: what a copy changed, word by word.
 
 One library call, :func:`dedup.diff.diff_pair`, which also decides which of the two
-files is the original; :mod:`dedup.diffview` renders the report. Colours come from
+files is the original; :mod:`dedup.render.diff` renders the report. Colours come from
 ``click.style`` through the text renderer's style hook, and ``click.echo`` drops them
 when stdout is not a terminal.
 """
@@ -14,19 +14,19 @@ from typing import Literal
 
 import click
 
-from dedup import diffview
 from dedup.cli._common import EXIT_CLEAN, EXIT_FOUND, Failure, main
 from dedup.diff import DiffReport, diff_pair
 from dedup.errors import InputError
 from dedup.fingerprint import fingerprint_text
 from dedup.normalize import decode
+from dedup.render import diff as diffview
 from dedup.sources import MAX_BYTES
 
 __all__ = ["diff"]
 
 Format = Literal["text", "json", "html"]
 
-# Colour and boldness per role of dedup.diffview.Style; other roles stay plain.
+# Colour and boldness per role of dedup.render.diff.Style; other roles stay plain.
 _STYLES = {
     "substitution": ("yellow", True),
     "insertion": ("green", False),
@@ -141,7 +141,7 @@ def _render(report: DiffReport, format: Format, *, names: tuple[str, str], color
 
 
 def _style(text: str, role: str) -> str:
-    """The :data:`dedup.diffview.Style` of the terminal: ANSI colours by role."""
+    """The :data:`dedup.render.diff.Style` of the terminal: ANSI colours by role."""
     if role not in _STYLES:
         return text
     colour, bold = _STYLES[role]

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 import click
 
+from dedup.backends.open import REDIS_SCHEMES, open_index
 from dedup.cli._common import (
     EXIT_CLEAN,
     EXIT_FOUND,
@@ -25,12 +26,11 @@ from dedup.cli._common import (
     progress_bars,
     warn,
 )
-from dedup.detector import Index
 from dedup.errors import InputError, UnknownDocumentError
-from dedup.index.open import REDIS_SCHEMES, open_index
+from dedup.index import Index
 from dedup.model import Document, Kind, Match, Problem, ScanResult
 from dedup.options import DetectorOptions
-from dedup.report import Format, render_matches
+from dedup.render.matches import Format, render_matches
 from dedup.sources import read
 
 __all__ = ["EXIT_UNKNOWN", "index", "open_store"]
@@ -220,7 +220,7 @@ def _checked(
         try:
             found = idx.check(item.text, doc_id=item.id, kinds=kinds or None)
         except InputError as exc:
-            yield Problem(item.id, _message(exc))
+            yield Problem(item.id, exc.message)
             continue
         yield found
 
@@ -303,12 +303,6 @@ def remove(ctx: click.Context, store: str, ids: tuple[str, ...], quiet: bool) ->
     removed = len(dict.fromkeys(ids)) - len(unknown)
     click.echo(f"removed {_plural(removed, 'document')}; the index holds {held:,}")
     ctx.exit(EXIT_UNKNOWN if unknown else EXIT_CLEAN)
-
-
-def _message(exc: InputError) -> str:
-    """The error's message without the ``id: `` prefix (the warning names the id)."""
-    message = str(exc)
-    return message.removeprefix(f"{exc.source}: ") if exc.source else message
 
 
 def _plural(n: int, noun: str) -> str:

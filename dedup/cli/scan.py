@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 
 import click
 
-from dedup import diffview
 from dedup.cli._common import (
     Failure,
     input_options,
@@ -21,7 +20,8 @@ from dedup.detector import Detector, clusters
 from dedup.diff import DiffReport, diff_pair
 from dedup.model import Document, Kind, Match
 from dedup.options import DetectorOptions, VerifyOptions
-from dedup.report import Format, render_clusters, render_matches
+from dedup.render import diff as diffview
+from dedup.render.matches import Format, render_clusters, render_matches
 from dedup.sources import read
 
 __all__ = ["scan"]

@@ -15,7 +15,7 @@ from dedup.feed import MAX_LINE_BYTES, Checked, Rejected
 from dedup.feed import watch as run_feed
 from dedup.model import Match, ScanResult
 from dedup.options import DetectorOptions
-from dedup.report import render_matches
+from dedup.render.matches import render_matches
 
 __all__ = ["watch"]
 

@@ -2,7 +2,7 @@
 
 :func:`diff_tokens` matches paragraphs and aligns their words
 (:mod:`dedup.diff.paragraphs`), guesses which text is the original
-(:mod:`dedup.direction`), then turns the alignment into the report: spans with
+(:mod:`dedup.diff.direction`), then turns the alignment into the report: spans with
 character offsets, moved matches, the substitution table and the summary with its spin
 score.
 """
@@ -13,10 +13,10 @@ import math
 from bisect import bisect_left
 from operator import itemgetter
 
+from dedup.diff.direction import Direction, guess_direction
 from dedup.diff.model import DiffOptions, DiffReport, ParagraphMatch, Span, Substitution, Summary
 from dedup.diff.paragraphs import _align, _Alignment, _Group
 from dedup.diff.words import _ALIGNED, _EQUAL, _INS, _REW, _SUB
-from dedup.direction import Direction, guess_direction
 from dedup.tokens import Tokens, tokenize
 
 
@@ -33,7 +33,7 @@ def diff(original: str, copy: str, *, options: DiffOptions | None = None) -> Dif
 def diff_pair(a: str, b: str, *, options: DiffOptions | None = None) -> DiffReport:
     """Diff two texts, taking as the original the one that looks like it.
 
-    See :mod:`dedup.direction`; ``swapped`` in the report says whether ``b`` was taken.
+    See :mod:`dedup.diff.direction`; ``swapped`` in the report says whether ``b`` was taken.
 
     >>> r = diff_pair("The infantry pronounced a talks went well.",
     ...               "The military said the talks went well.")

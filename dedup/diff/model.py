@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from dedup.direction import Direction
+from dedup.diff.direction import Direction
 from dedup.errors import OptionsError
 
 

@@ -12,8 +12,8 @@ from typing import cast
 
 from rapidfuzz.distance import Levenshtein
 
+from dedup.diff.direction import zipf
 from dedup.diff.model import DiffOptions, Op
-from dedup.direction import zipf
 from dedup.tokens import Tokens
 
 # A run of the word alignment: op and (first, stop) token indices on both sides.
@@ -187,7 +187,7 @@ def _phrase_score(word: Tokens, index: int, phrase: Tokens, first: int, stop: in
     return score
 
 
-# Words at least this common (Zipf scale, see dedup.direction.zipf) are closed-class
+# Words at least this common (Zipf scale, see dedup.diff.direction.zipf) are closed-class
 # words ("the", "of", "in", "up", "more"): never a word a spinner replaced.
 _COMMON_ZIPF = 6.3
 

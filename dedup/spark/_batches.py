@@ -6,10 +6,10 @@ cluster and runs the same in every executor:
 
 * :func:`fingerprint_batches`: the compiled fingerprint pass
   (:func:`dedup.fingerprint.fingerprint_many`) over a partition, with the band keys of
-  every view (:func:`dedup.index.bands.band_keys`), the line keys and the anchors;
+  every view (:func:`dedup.lsh.keys.band_keys`), the line keys and the anchors;
 * :func:`verify_batches`: candidate pairs with both documents' features, verified by
-  :func:`dedup.parallel.verify_pairs`, classified by :func:`dedup.verify.classify` and
-  expanded over exact groups by :func:`dedup.batch.expand`, as in a local scan.
+  :func:`dedup.scan.pool.verify_pairs`, classified by :func:`dedup.verify.classify` and
+  expanded over exact groups by :func:`dedup.scan.pairs.expand`, as in a local scan.
 
 Unsigned values travel as signed 64-bit integers of the same bits (Spark has no
 unsigned types): line keys are ``uint64``, band keys and anchors ``uint32``.
@@ -24,13 +24,14 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from dedup.batch import expand, passes_prefilter
 from dedup.fingerprint import fingerprint_many
-from dedup.index.bands import band_keys, empty_rows
+from dedup.lsh.keys import band_keys, empty_rows
 from dedup.model import Kind
 from dedup.options import DetectorOptions
-from dedup.parallel import Anchors, Chrome, Fingerprints, Lines, verify_pairs
-from dedup.report import match_record
+from dedup.render.matches import match_record
+from dedup.scan.arrays import Anchors, Chrome, Fingerprints, Lines
+from dedup.scan.pairs import expand, passes_prefilter
+from dedup.scan.pool import verify_pairs
 from dedup.spark.schema import fingerprint_fields, match_fields
 from dedup.verify import classify, worth_reporting
 

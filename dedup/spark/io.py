@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from dedup.errors import InputError, OptionsError
-from dedup.parallel import default_workers
+from dedup.scan.pool import default_workers
 from dedup.spark.stages import SparkScan
 
 __all__ = ["InputFormat", "OutputFormat", "check_output", "read", "session", "write"]

@@ -3,7 +3,7 @@ fields (what the executors build) and turned into Spark DDL (what ``mapInArrow``
 told), so the two cannot drift apart.
 
 A pair row is the record ``dedup scan --format jsonl`` writes for it
-(:func:`dedup.report.match_record`): ``a, b, kind, score, evidence, reason``, with
+(:func:`dedup.render.matches.match_record`): ``a, b, kind, score, evidence, reason``, with
 ``evidence.views`` a map from view name to its four overlaps.
 
 >>> ddl([pa.field("id", pa.string()), pa.field("keys", pa.list_(pa.int64()))])
@@ -18,7 +18,7 @@ from dataclasses import fields
 import pyarrow as pa
 
 from dedup.model import Changes
-from dedup.report import VIEW_FIELDS
+from dedup.render.matches import VIEW_FIELDS
 
 __all__ = [
     "CLUSTER_FIELDS",

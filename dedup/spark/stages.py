@@ -1,4 +1,4 @@
-"""The local scan (:func:`dedup.batch.find_matches`) as Spark DataFrame stages.
+"""The local scan (:func:`dedup.scan.pairs.find_matches`) as Spark DataFrame stages.
 
 Every decision is the local scan's, made on the same values, so the pairs equal those
 of ``Detector().scan`` over the same documents in id order, whatever the partitioning
@@ -16,7 +16,7 @@ of ``Detector().scan`` over the same documents in id order, whatever the partiti
    A bucket's pairs are generated member by member (``posexplode`` and ``slice``), so
    an oversized bucket costs pairs but never one row holding them all.
 4. **Passage candidates**: anchors held by 2 to ``passage_documents`` documents,
-   pairs sharing enough of them (:func:`dedup.batch.passage_floor`), each document's
+   pairs sharing enough of them (:func:`dedup.scan.pairs.passage_floor`), each document's
    best partners by window functions with the local tie rule.
 5. **Chrome**: how many representatives hold each line, joined to the lines of the
    documents to verify (lines held by one document only are not carried).
@@ -41,10 +41,10 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.functions import pandas_udf
 
-from dedup.batch import passage_floor
 from dedup.errors import OptionsError
 from dedup.model import COPY_KINDS, Kind
 from dedup.options import DetectorOptions
+from dedup.scan.pairs import passage_floor
 from dedup.spark._batches import fingerprint_batches, verify_batches
 from dedup.spark.components import DRIVER_EDGES, components
 from dedup.spark.schema import ddl, fingerprint_fields, match_fields
@@ -245,7 +245,7 @@ def _pairs_within(groups: DataFrame, members: str, hubs: int = 0) -> DataFrame:
     """``a, b`` for every pair of a sorted id array: each member with every later
     member, one generated row per member, so no row holds a large group's pairs; with
     ``hubs``, in an array longer than that only its first ``hubs`` members pair (the
-    rule of :func:`dedup.index.bands.candidate_pairs`)."""
+    rule of :func:`dedup.lsh.keys.candidate_pairs`)."""
     exploded = groups.select(
         F.posexplode(members).alias("position", "a"), F.col(members).alias("m")
     ).filter(F.col("position") < F.size("m") - 1)
@@ -280,7 +280,7 @@ def _band_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
 
 def _passage_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
     """``a, b, passage``: representatives sharing enough rare anchors
-    (:func:`dedup.batch._passages`, the same rules)."""
+    (:func:`dedup.scan.pairs._passages`, the same rules)."""
     lsh = options.lsh
     if lsh.passage_anchors == 0 or lsh.passage_documents < 2:
         return (

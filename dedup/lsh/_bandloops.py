@@ -1,8 +1,8 @@
-"""The loops of :mod:`dedup.index.bands` that cannot be vectorised: key mixing, searches
+"""The loops of :mod:`dedup.lsh` that cannot be vectorised: key mixing, searches
 of chunks, merges. Written as plain Python over numpy arrays and compiled with numba on
 first use (:func:`_kernels`); numba is imported lazily because it takes a moment to load.
 
-:mod:`dedup.index.bands` defines what they compute and is their only caller. numba
+:mod:`dedup.lsh` defines what they compute and is their only caller. numba
 freezes the module constants they read; every constant is a numpy ``uint64`` so that no
 arithmetic is promoted to float.
 """
@@ -163,7 +163,7 @@ def _pack_loop(
 
 
 class _Compiled(NamedTuple):
-    """The compiled loops, one per job :mod:`dedup.index.bands` needs."""
+    """The compiled loops, one per job :mod:`dedup.lsh` needs."""
 
     keys: Callable[..., None]
     pack: Callable[..., None]

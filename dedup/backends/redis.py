@@ -31,9 +31,7 @@ import redis
 from redis.client import Pipeline
 from redis.typing import EncodableT
 
-from dedup.errors import StoreError
-from dedup.fingerprint import Fingerprint, Signature, reaches
-from dedup.index._stored import (
+from dedup.backends._stored import (
     Layout,
     dump_meta,
     load_meta,
@@ -41,7 +39,9 @@ from dedup.index._stored import (
     unknown_document,
     unpack_text,
 )
-from dedup.index.base import Closing
+from dedup.backends.base import CandidateIndex
+from dedup.errors import StoreError
+from dedup.fingerprint import Fingerprint, Signature, reaches
 from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["RedisIndex"]
@@ -52,7 +52,7 @@ _T = TypeVar("_T")
 _Pipe = Pipeline
 
 
-class RedisIndex(Closing):
+class RedisIndex(CandidateIndex):
     """LSH band sets and documents in Redis.
 
     Args:
@@ -96,7 +96,7 @@ class RedisIndex(Closing):
             self._client.close()
             raise
 
-    # -- the CandidateIndex protocol --------------------------------------------------
+    # -- the CandidateIndex contract --------------------------------------------------
 
     def insert(
         self,

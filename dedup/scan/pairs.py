@@ -3,12 +3,12 @@
 1. Documents with the same digest (the same words in the same order) form an exact group; only
    the first of each group goes on to the band index.
 2. Candidate pairs come from the LSH bands of every view at once
-   (:func:`dedup.index.bands.candidate_pairs`), vectorised over the whole batch.
+   (:func:`dedup.lsh.keys.candidate_pairs`), vectorised over the whole batch.
 3. Candidates whose estimated Jaccard is below ``lsh.prefilter`` in every view are
    dropped with one vectorised comparison of their signatures.
-4. Pairs sharing a passage (several rare anchors, :mod:`dedup.index.passages`) join
+4. Pairs sharing a passage (several rare anchors, :mod:`dedup.lsh.passages`) join
    them, however small a share of either document the passage is.
-5. The rest are verified exactly (:func:`dedup.parallel.verify_each`, on every core)
+5. The rest are verified exactly (:func:`dedup.scan.pool.verify_each`, on every core)
    and classified; a verdict on two groups' representatives holds for every member.
 """
 
@@ -19,16 +19,15 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dedup.index.bands import band_keys, candidate_pairs
-from dedup.index.passages import passage_pairs
+from dedup.lsh.keys import band_keys, candidate_pairs, empty_rows, no_pairs
+from dedup.lsh.passages import passage_pairs
 from dedup.model import Evidence, Match
 from dedup.options import DetectorOptions
-from dedup.parallel import Chrome, Fingerprints, Tick, verify_each
+from dedup.scan.arrays import Chrome, Fingerprints
+from dedup.scan.pool import Tick, verify_each
 from dedup.verify import Verdict, classify, worth_reporting
 
 __all__ = ["expand", "find_matches", "passage_floor", "passes_prefilter", "prefilter"]
-
-_EMPTY = np.uint32(0xFFFFFFFF)  # every value of an empty set's signature (fingerprint.is_empty)
 
 
 def prefilter(
@@ -60,7 +59,7 @@ def passes_prefilter(
         for sig in signatures.values():
             a, b = sig[part[:, 0]], sig[part[:, 1]]
             share = (a == b).mean(axis=1)
-            share[(a == _EMPTY).all(axis=1) | (b == _EMPTY).all(axis=1)] = 0.0
+            share[empty_rows(a) | empty_rows(b)] = 0.0
             keep[start : start + chunk] |= share >= floor
     return keep
 
@@ -97,11 +96,11 @@ def find_matches(
     for view in views:
         sig = fps.signatures[view][reps]
         keys.append(band_keys(sig, bands=lsh.bands, rows=lsh.rows))
-        exclude.append((sig == _EMPTY).all(axis=1))
+        exclude.append(empty_rows(sig))
     candidates = (
         reps[candidate_pairs(keys, exclude=exclude, hubs=lsh.bucket_hubs)]
         if len(reps) > 1
-        else _no_pairs()
+        else no_pairs()
     )
     chrome = _chrome(fps, reps, options)
     candidates = prefilter(candidates, fps.signatures, lsh.prefilter)
@@ -171,7 +170,7 @@ at 20%, 0.10 spun at 35% (a spinner breaks most word 5-grams)."""
 def _passages(
     fps: Fingerprints, reps: npt.NDArray[np.int64], options: DetectorOptions
 ) -> npt.NDArray[np.int64]:
-    """Passage candidates among the rows ``reps`` (:mod:`dedup.index.passages`) that
+    """Passage candidates among the rows ``reps`` (:mod:`dedup.lsh.passages`) that
     share enough anchors to hold a passage worth reporting: the shorter of
     ``passage_words`` and ``threshold`` of the smaller document, at
     :data:`ANCHORS_PER_WORD`; never fewer than ``lsh.passage_anchors``."""
@@ -236,10 +235,6 @@ def _union(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np
         return a
     both = np.unique(np.concatenate([a, b]), axis=0)
     return both.reshape(-1, 2).astype(np.int64)
-
-
-def _no_pairs() -> npt.NDArray[np.int64]:
-    return np.empty((0, 2), dtype=np.int64)
 
 
 def _match(x: str, y: str, verdict: Verdict, ev: Evidence) -> Match:

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import Detector, Document, Kind, parallel
+from dedup import Detector, Document, Kind
+from dedup.scan import arrays
+from dedup.scan import pool as parallel
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -67,8 +69,8 @@ def test_evidence_orientation_follows_the_ids() -> None:
     assert forward.evidence == backward.evidence.swapped()
 
 
-def _reference_chrome(chrome: parallel.Chrome, i: int, j: int) -> frozenset[int]:
-    """The rule of :class:`dedup.parallel.Chrome`, in numpy."""
+def _reference_chrome(chrome: arrays.Chrome, i: int, j: int) -> frozenset[int]:
+    """The rule of :class:`dedup.scan.arrays.Chrome`, in numpy."""
     import numpy as np
 
     (keys_i, words_i), (keys_j, words_j) = chrome.lines.row(i), chrome.lines.row(j)
@@ -96,14 +98,14 @@ def _reference_chrome(chrome: parallel.Chrome, i: int, j: int) -> frozenset[int]
 def test_chrome_lines_follow_the_rule(docs: list[list[tuple[int, int]]], least: int) -> None:
     import numpy as np
 
-    lines = parallel.Lines(
+    lines = arrays.Lines(
         np.array([k for d in docs for k, _ in d], dtype=np.uint64),
         np.array([w for d in docs for _, w in d], dtype=np.int64),
         np.cumsum([0] + [len(d) for d in docs]).astype(np.int64),
     )
     held = {k: len({i for i, d in enumerate(docs) if k in dict(d)}) for d in docs for k, _ in d}
     known = np.array(sorted(held)[::2], dtype=np.uint64)  # some lines unknown to the batch
-    chrome = parallel.Chrome(
+    chrome = arrays.Chrome(
         lines, known, np.array([held[k] for k in known.tolist()], dtype=np.int64), least
     )
     for i in range(len(docs)):

@@ -5,7 +5,7 @@ Backends implement :class:`CandidateIndex`; :class:`MemoryIndex` keeps everythin
 this process.
 """
 
-from dedup.index.base import CandidateIndex
-from dedup.index.memory import MemoryIndex
+from dedup.backends.base import CandidateIndex
+from dedup.backends.memory import MemoryIndex
 
 __all__ = ["CandidateIndex", "MemoryIndex"]

@@ -157,7 +157,7 @@ class Layout:
         problem = _misfit(self, fp)
         if problem:
             raise SettingsMismatchError(
-                f"the fingerprint does not fit the index at {where}: {problem}; "
+                f"the fingerprint does not fit this index ({where}): {problem}; "
                 "fingerprint with the index's settings (its .fingerprint attribute)"
             )
 
@@ -182,8 +182,11 @@ class Layout:
         0.000015). An index reads sketches, not signatures, to drop false candidates
         (:meth:`sketch_jaccard`).
         """
-        values = np.concatenate([signatures[view] for view in self.views])
-        return values.astype(np.uint16).astype(_SKETCH).tobytes()
+        return self.sketch_values(signatures).astype(_SKETCH).tobytes()
+
+    def sketch_values(self, signatures: Mapping[str, Signature]) -> npt.NDArray[np.uint16]:
+        """:meth:`sketch` as a ``(views, num_perm)`` array, for an index in memory."""
+        return np.stack([signatures[view] for view in self.views]).astype(np.uint16)
 
     def sketch_jaccard(
         self, signatures: Mapping[str, Signature], sketches: Sequence[bytes]
@@ -200,7 +203,13 @@ class Layout:
         stored = np.frombuffer(b"".join(sketches), dtype=_SKETCH).reshape(
             len(sketches), len(self.views), self.num_perm
         )
-        query = np.stack([signatures[view] for view in self.views]).astype(np.uint16)
+        return self.sketch_shares(signatures, stored)
+
+    def sketch_shares(
+        self, signatures: Mapping[str, Signature], stored: npt.NDArray[np.uint16]
+    ) -> npt.NDArray[np.float64]:
+        """:meth:`sketch_jaccard` of ``(n, views, num_perm)`` stored sketches."""
+        query = self.sketch_values(signatures)
         shares: npt.NDArray[np.float64] = (stored == query).mean(axis=2)
         shares[(stored == _SKETCH_EMPTY).all(axis=2)] = 0.0
         for position, view in enumerate(self.views):
@@ -286,6 +295,8 @@ def _misfit(layout: Layout, fp: Fingerprint) -> str | None:
             return f"no {view!r} view (it has {','.join(fp.signatures) or 'none'})"
         if signature.shape != (layout.num_perm,):
             return f"num_perm={signature.size} against num_perm={layout.num_perm}"
+        if signature.dtype != np.uint32:
+            return f"{signature.dtype.name} values in view {view!r}, not uint32"
     return None
 
 

@@ -60,9 +60,7 @@ from urllib.parse import quote
 import numpy as np
 import numpy.typing as npt
 
-from dedup.errors import StoreError
-from dedup.fingerprint import Fingerprint, Signature, is_empty, reaches
-from dedup.index._stored import (
+from dedup.backends._stored import (
     Layout,
     batch_order,
     dump_meta,
@@ -71,7 +69,9 @@ from dedup.index._stored import (
     unknown_document,
     unpack_text,
 )
-from dedup.index.base import Closing
+from dedup.backends.base import CandidateIndex
+from dedup.errors import StoreError
+from dedup.fingerprint import Fingerprint, Signature, is_empty, reaches
 from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["SqliteIndex"]
@@ -106,7 +106,7 @@ _FORMAT = 2  # recorded in new files; format 2 added the sketches table
 _IN_CHUNK = 500  # values bound per "IN (...)" statement, far below SQLite's limit
 
 
-class SqliteIndex(Closing):
+class SqliteIndex(CandidateIndex):
     """LSH band tables and documents in a SQLite file.
 
     Args:
@@ -167,7 +167,7 @@ class SqliteIndex(Closing):
             self._db.close()
             raise
 
-    # -- the CandidateIndex protocol --------------------------------------------------
+    # -- the CandidateIndex contract --------------------------------------------------
 
     def insert(
         self,
@@ -269,7 +269,7 @@ class SqliteIndex(Closing):
         whose estimated Jaccard with it reaches ``floor`` in some view.
 
         What :meth:`query` finds, less the candidates an estimate from the stored
-        sketches (:meth:`~dedup.index._stored.Layout.sketch`) puts under ``floor`` in
+        sketches (:meth:`~dedup.backends._stored.Layout.sketch`) puts under ``floor`` in
         every view; ``floor`` 0 keeps them all. The documents table is read only for
         the ids of the documents kept.
         """

@@ -17,12 +17,12 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from dedup.backends.sqlite import SqliteIndex
 from dedup.errors import StoreError
-from dedup.index.sqlite import SqliteIndex
 from dedup.options import FingerprintOptions, LshOptions
 
 if TYPE_CHECKING:
-    from dedup.index.redis import RedisIndex
+    from dedup.backends.redis import RedisIndex
 
 __all__ = ["REDIS_SCHEMES", "open_index"]
 
@@ -41,8 +41,8 @@ def open_index(
 
     Args:
         location: ``redis://host:port/db`` or ``rediss://...`` for a
-            :class:`~dedup.index.redis.RedisIndex` (key prefix ``dedup``), anything
-            else the path of a :class:`~dedup.index.sqlite.SqliteIndex` file.
+            :class:`~dedup.backends.redis.RedisIndex` (key prefix ``dedup``), anything
+            else the path of a :class:`~dedup.backends.sqlite.SqliteIndex` file.
         fingerprint: fingerprint settings; the stored ones if omitted.
         lsh: band settings; the stored ones if omitted.
         create: make a SQLite file an index if it is not one; when False, a file that
@@ -58,7 +58,7 @@ def open_index(
         return SqliteIndex(text, fingerprint=fingerprint, lsh=lsh, create=create)
     _check_redis_url(text)
     try:
-        from dedup.index.redis import RedisIndex
+        from dedup.backends.redis import RedisIndex
     except ImportError as exc:
         raise StoreError(
             f"a Redis index needs the redis package, which is not installed ({exc}); "
