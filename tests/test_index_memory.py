@@ -1,4 +1,5 @@
-"""MemoryIndex: the CandidateIndex protocol, against brute force and datasketch's MinHashLSH."""
+"""MemoryIndex beyond the contract (tests/test_backends.py): against brute force and
+datasketch's MinHashLSH."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.backends import CandidateIndex, MemoryIndex
-from dedup.errors import InputError, SettingsMismatchError, UnknownDocumentError
+from dedup.errors import SettingsMismatchError, UnknownDocumentError
 from dedup.fingerprint import Fingerprint, fingerprint, is_empty, lean
 from dedup.options import FingerprintOptions, LshOptions
 from dedup.tokens import tokenize
@@ -49,51 +50,6 @@ def test_memory_index_is_a_candidate_index() -> None:
         assert len(other) == 0
     assert (index.fingerprint, index.lsh, len(index)) == (options, lsh, 0)
     index.close()
-
-
-def test_meta_is_kept_and_copied() -> None:
-    index = small_index()
-    index.insert("a", made_up([1] * 16, None), "A", meta={"lang": "en", "tags": ("x",)})
-    index.insert("b", made_up([2] * 16, None), "B")
-    meta = index.meta("a")
-    assert meta == {"lang": "en", "tags": ["x"]}  # as JSON keeps it, like the other backends
-    meta["lang"] = "fr"
-    assert index.meta("a")["lang"] == "en"
-    assert index.meta("b") == {}
-    index.insert("a", made_up([1] * 16, None), "A")
-    assert index.meta("a") == {}
-    with pytest.raises(UnknownDocumentError):
-        index.meta("zz")
-
-
-def test_meta_must_be_json() -> None:
-    index = small_index()
-    with pytest.raises(InputError, match="JSON"):
-        index.insert("a", made_up([1] * 16, None), "A", meta={"when": object()})
-    with pytest.raises(InputError, match="JSON"):
-        index.insert_many(["a"], [made_up([1] * 16, None)], ["A"], metas=[{"x": {1, 2}}])
-    assert "a" not in index
-
-
-def test_insert_query_text_remove() -> None:
-    index = MemoryIndex(fingerprint=FingerprintOptions(views=VIEWS))
-    index.insert("fox", fp_of(FOX), FOX)
-    index.insert("other", fp_of(OTHER), OTHER)
-    assert index.query(fp_of(FOX)) == {"fox"}
-    assert index.text("other") == OTHER
-    assert ("fox" in index, "cat" in index, len(index)) == (True, False, 2)
-    index.remove("fox")
-    assert index.query(fp_of(FOX)) == set()
-    assert ("fox" in index, len(index)) == (False, 1)
-
-
-def test_reinserting_an_id_replaces_it() -> None:
-    index = MemoryIndex(fingerprint=FingerprintOptions(views=VIEWS))
-    index.insert("a", fp_of(FOX), FOX)
-    index.insert("a", fp_of(OTHER), OTHER)
-    assert (index.text("a"), len(index)) == (OTHER, 1)
-    assert index.query(fp_of(FOX)) == set()
-    assert index.query(fp_of(OTHER)) == {"a"}
 
 
 def test_a_freed_row_does_not_carry_the_old_document() -> None:
@@ -246,11 +202,6 @@ def test_insert_many_equals_inserting_in_order(
         assert bulk.query(fp) == one_by_one.query(fp)
 
 
-def test_insert_many_refuses_sequences_of_different_lengths() -> None:
-    with pytest.raises(ValueError, match="equally long"):
-        small_index().insert_many(["a", "b"], [made_up(None, None)], ["A", "B"])
-
-
 def test_candidates_equal_datasketch_minhash_lsh() -> None:
     """The index it replaces, on the default 64 x 2 bands: the same candidates."""
     rng = np.random.default_rng(11)
@@ -281,14 +232,3 @@ def test_candidates_equal_datasketch_minhash_lsh() -> None:
         assert index.query(fp) == expected
         found += len(expected)
     assert found > 2 * len(fps)  # near-duplicates were found, not only each document itself
-
-
-def test_ids_are_every_stored_id_sorted() -> None:
-    from dedup.fingerprint import fingerprint_text
-
-    index = MemoryIndex()
-    for doc_id in ["b", "a", "c"]:
-        text = f"document {doc_id} has a few words of its own to be fingerprinted"
-        index.insert(doc_id, fingerprint_text(text)[0], text)
-    index.remove("c")
-    assert index.ids() == ["a", "b"]

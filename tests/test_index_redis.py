@@ -1,4 +1,5 @@
-"""RedisIndex on a real redis-server: the CandidateIndex protocol, settings, many writers."""
+"""RedisIndex on a real redis-server beyond the contract (tests/test_backends.py):
+keys, settings, many writers."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from pathlib import Path
 
 import pytest
 import redis
-from madeup_texts import synthetic, variants
+from madeup_texts import synthetic
 
-from dedup import Detector, Kind
-from dedup.backends import CandidateIndex
 from dedup.backends.open import open_index
 from dedup.backends.redis import RedisIndex
 from dedup.errors import SettingsMismatchError, StoreError, UnknownDocumentError
@@ -32,41 +31,6 @@ def fp_of(text: str, options: FingerprintOptions | None = None) -> Fingerprint:
     return fingerprint(tokenize(text), text, options=options)
 
 
-def test_insert_query_text_len_contains(url: str) -> None:
-    texts = {f"doc{n}": synthetic(n) for n in range(3)}
-    with RedisIndex(url) as index:
-        for doc_id, text in texts.items():
-            index.insert(doc_id, fp_of(text), text)
-        assert len(index) == 3
-        assert "doc1" in index
-        assert "doc9" not in index
-        assert 1 not in index
-        assert index.text("doc2") == texts["doc2"]
-        for doc_id, text in texts.items():
-            assert index.query(fp_of(text)) == {doc_id}
-
-
-def test_a_near_duplicate_is_a_candidate(url: str) -> None:
-    original = synthetic(1)
-    edited = original.replace(original.split()[40], "changed", 1)
-    with RedisIndex(url) as index:
-        index.insert("original", fp_of(original), original)
-        index.insert("other", fp_of(synthetic(2)), synthetic(2))
-        assert index.query(fp_of(edited)) == {"original"}
-
-
-def test_insert_again_replaces(url: str) -> None:
-    first, second = synthetic(1), synthetic(2)
-    with RedisIndex(url) as index:
-        index.insert("a", fp_of(first), first, meta={"v": 1})
-        index.insert("a", fp_of(second), second)
-        assert len(index) == 1
-        assert index.text("a") == second
-        assert index.meta("a") == {}
-        assert index.query(fp_of(first)) == set()
-        assert index.query(fp_of(second)) == {"a"}
-
-
 def test_remove(url: str) -> None:
     text = synthetic(1)
     with RedisIndex(url) as index:
@@ -79,35 +43,6 @@ def test_remove(url: str) -> None:
             index.remove("a")
     with redis.Redis.from_url(url) as client:
         assert sorted(client.keys()) == [b"dedup:settings"]
-
-
-def test_unknown_id(url: str) -> None:
-    with RedisIndex(url) as index:
-        with pytest.raises(UnknownDocumentError, match="no document with id 'nope'"):
-            index.text("nope")
-        with pytest.raises(UnknownDocumentError):
-            index.meta("nope")
-
-
-def test_meta_round_trip(url: str) -> None:
-    text = synthetic(1)
-    meta = {"url": "https://example.com/a", "crawled": 1700000000, "tags": ["x", "ü"]}
-    with RedisIndex(url) as index:
-        index.insert("a", fp_of(text), text, meta=meta)
-    with RedisIndex(url) as index:
-        assert index.meta("a") == meta
-
-
-def test_reopened_index_holds_everything(url: str) -> None:
-    texts = {f"doc{n}": synthetic(n) for n in range(20)}
-    with RedisIndex(url) as index:
-        for doc_id, text in texts.items():
-            index.insert(doc_id, fp_of(text), text)
-    with RedisIndex(url) as index:
-        assert len(index) == 20
-        for doc_id, text in texts.items():
-            assert index.text(doc_id) == text
-            assert index.query(fp_of(text)) == {doc_id}
 
 
 def test_prefixes_keep_indexes_apart(url: str) -> None:
@@ -192,20 +127,6 @@ def test_open_index_picks_redis_for_redis_urls(url: str, tmp_path: Path) -> None
         assert not isinstance(index, RedisIndex)
 
 
-def test_detector_finds_the_spun_copy_after_reopening(
-    url: str, seeds: Path, original: Path, spun: Path
-) -> None:
-    with RedisIndex(url) as index:
-        detector = Detector(index=index)
-        for file in sorted(seeds.glob("*.txt")):
-            if file != spun:
-                detector.add(file.stem, file.read_text(encoding="utf-8"))
-    with RedisIndex(url) as reopened:
-        candidates: CandidateIndex = reopened
-        matches = Detector(index=candidates).check(spun.read_text(encoding="utf-8"))
-    assert [(m.a, m.kind) for m in matches] == [(original.stem, Kind.SPUN)]
-
-
 # A worker: waits for "go" on stdin, then adds `count` documents `{name}-{n}` whose texts
 # are random words drawn with the seed `{version}-{n}`, printing each id once added.
 _WORKER = textwrap.dedent(
@@ -280,23 +201,3 @@ def test_two_processes_replacing_the_same_ids_leave_no_stale_bands(url: str) -> 
             (lost,) = texts - {kept}
             assert index.query(fp_of(kept)) == {f"doc-{n}"}
             assert index.query(fp_of(lost)) == set()
-
-
-def test_similar_is_query_less_what_the_signatures_put_under_the_floor(url: str) -> None:
-    from dedup.fingerprint import reaches
-
-    texts = variants(40)
-    fps = [fp_of(text) for text in texts]
-    with RedisIndex(url) as index:
-        for k, (fp, text) in enumerate(zip(fps, texts, strict=True)):
-            index.insert(f"v{k}", fp, text)
-        dropped = 0
-        for fp in fps[:10]:
-            candidates = index.query(fp)
-            assert index.similar(fp, 0.0) == candidates
-            kept = index.similar(fp, 0.3)
-            assert kept == {
-                c for c in candidates if reaches(fp.signatures, index.signatures(c), 0.3)
-            }
-            dropped += len(candidates - kept)
-        assert dropped > 0

@@ -1,4 +1,5 @@
-"""SqliteIndex on real files: the CandidateIndex protocol, persistence, sharing, crashes."""
+"""SqliteIndex on real files beyond the contract (tests/test_backends.py): persistence,
+sharing, crashes, sketches."""
 
 from __future__ import annotations
 
@@ -18,12 +19,10 @@ import pytest
 import xxhash
 from madeup_texts import synthetic, variants
 
-from dedup import Detector, Kind
-from dedup.backends import CandidateIndex
 from dedup.backends._stored import Layout
 from dedup.backends.sqlite import SqliteIndex
 from dedup.errors import InputError, SettingsMismatchError, StoreError, UnknownDocumentError
-from dedup.fingerprint import Fingerprint, fingerprint, is_empty
+from dedup.fingerprint import Fingerprint, fingerprint
 from dedup.options import FingerprintOptions, LshOptions
 from dedup.tokens import tokenize
 
@@ -45,43 +44,6 @@ def path(tmp_path: Path) -> Path:
     return tmp_path / "index.db"
 
 
-def test_insert_query_text_len_contains(path: Path) -> None:
-    texts = {f"doc{n}": synthetic(n) for n in range(3)}
-    with SqliteIndex(path) as index:
-        for doc_id, text in texts.items():
-            index.insert(doc_id, fp_of(text), text)
-        assert len(index) == 3
-        assert "doc1" in index
-        assert "doc9" not in index
-        assert 1 not in index
-        assert index.text("doc2") == texts["doc2"]
-        for doc_id, text in texts.items():
-            assert index.query(fp_of(text)) == {doc_id}
-
-
-def test_a_near_duplicate_is_a_candidate(path: Path) -> None:
-    original = synthetic(1)
-    edited = original.replace(original.split()[40], "changed", 1)
-    with SqliteIndex(path) as index:
-        index.insert("original", fp_of(original), original)
-        index.insert("other", fp_of(synthetic(2)), synthetic(2))
-        assert index.query(fp_of(edited)) == {"original"}
-
-
-def test_insert_again_replaces(path: Path) -> None:
-    first, second = synthetic(1), synthetic(2)
-    with SqliteIndex(path) as index:
-        index.insert("a", fp_of(first), first, meta={"v": 1})
-        index.insert("a", fp_of(second), second)
-        assert len(index) == 1
-        assert index.text("a") == second
-        assert index.meta("a") == {}
-        assert index.query(fp_of(first)) == set()
-        assert index.query(fp_of(second)) == {"a"}
-    views = sum(not is_empty(signature) for signature in fp_of(second).signatures.values())
-    assert sql(path, "SELECT count(*) FROM bands") == [(views * LshOptions().bands,)]
-
-
 def test_remove(path: Path) -> None:
     text = synthetic(1)
     with SqliteIndex(path) as index:
@@ -93,44 +55,6 @@ def test_remove(path: Path) -> None:
         with pytest.raises(UnknownDocumentError, match="'a'"):
             index.remove("a")
     assert sql(path, "SELECT count(*) FROM bands") == [(0,)]
-
-
-def test_unknown_id(path: Path) -> None:
-    with SqliteIndex(path) as index, pytest.raises(UnknownDocumentError) as info:
-        index.text("nope")
-    assert str(info.value) == "no document with id 'nope' in the index"
-    assert isinstance(info.value, KeyError)
-
-
-def test_meta_round_trip(path: Path) -> None:
-    text = synthetic(1)
-    meta = {"url": "https://example.com/a", "crawled": 1700000000, "tags": ["x", "ü"]}
-    with SqliteIndex(path) as index:
-        index.insert("a", fp_of(text), text, meta=meta)
-    with SqliteIndex(path) as index:
-        assert index.meta("a") == meta
-
-
-def test_meta_that_is_not_json_is_refused(path: Path) -> None:
-    text = synthetic(1)
-    with SqliteIndex(path) as index:
-        with pytest.raises(InputError, match="a: meta must be JSON-serialisable"):
-            index.insert("a", fp_of(text), text, meta={"when": object()})
-        assert "a" not in index
-
-
-def test_reopened_file_holds_everything(path: Path) -> None:
-    texts = {f"doc{n}": synthetic(n) for n in range(20)}
-    with SqliteIndex(path) as index:
-        for doc_id, text in texts.items():
-            index.insert(doc_id, fp_of(text), text)
-        index.remove("doc7")
-    del texts["doc7"]
-    with SqliteIndex(path) as index:
-        assert len(index) == 19
-        for doc_id, text in texts.items():
-            assert index.text(doc_id) == text
-            assert index.query(fp_of(text)) == {doc_id}
 
 
 def test_texts_are_compressed(path: Path, original: Path) -> None:
@@ -191,12 +115,6 @@ def test_the_same_views_in_another_order_are_the_same_index(path: Path) -> None:
         assert index.fingerprint.views == VIEWS
 
 
-def test_a_fingerprint_with_other_settings_is_refused(path: Path) -> None:
-    text = synthetic(1)
-    with SqliteIndex(path) as index, pytest.raises(SettingsMismatchError, match="num_perm=64"):
-        index.insert("a", fp_of(text, FingerprintOptions(num_perm=64)), text)
-
-
 def test_empty_views_are_not_indexed(path: Path) -> None:
     # all lower case: no capitalised words, so the skeleton view is empty
     texts = {f"doc{n}": synthetic(n, names=False) for n in range(3)}
@@ -252,20 +170,6 @@ def test_closed_index(path: Path) -> None:
     index.close()
     with pytest.raises(StoreError, match="is closed"):
         len(index)
-
-
-def test_detector_finds_the_spun_copy_after_reopening(
-    path: Path, seeds: Path, original: Path, spun: Path
-) -> None:
-    with SqliteIndex(path) as index:
-        detector = Detector(index=index)
-        for file in sorted(seeds.glob("*.txt")):
-            if file != spun:
-                detector.add(file.stem, file.read_text(encoding="utf-8"))
-    with SqliteIndex(path) as reopened:
-        candidates: CandidateIndex = reopened
-        matches = Detector(index=candidates).check(spun.read_text(encoding="utf-8"))
-    assert [(m.a, m.kind) for m in matches] == [(original.stem, Kind.SPUN)]
 
 
 _WRITER = textwrap.dedent(
