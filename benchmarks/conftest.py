@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.corpora import CloughStevenson, clough_stevenson
-from benchmarks.spinsim import Spinner
-from benchmarks.wordnet import WordNet, WordNetMissingError
+from benchmarks.support.corpora import CloughStevenson, clough_stevenson
+from benchmarks.support.spinsim import Spinner
+from benchmarks.support.wordnet import WordNet, WordNetMissingError
 
 _REPORT = pytest.StashKey[list[str]]()
 

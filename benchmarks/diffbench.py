@@ -6,8 +6,8 @@ prints the figures as markdown; ``benchmarks/test_diff.py`` runs the same functi
 under pytest-benchmark and asserts on them.
 
 * :func:`accuracy` -- every real base text of the spun-copy benchmark
-  (:func:`benchmarks.runs.base_texts`, at least 150 words) is spun by
-  :class:`benchmarks.spinsim.Spinner` at each rate, with its usual paragraph drops,
+  (:func:`benchmarks.support.runs.base_texts`, at least 150 words) is spun by
+  :class:`benchmarks.support.spinsim.Spinner` at each rate, with its usual paragraph drops,
   swaps and page chrome, and diffed against its copy with :func:`dedup.diff.diff`. The
   simulator records each swap, so the substitution table can be scored: the multiset
   of ``(original, replacement)`` pairs found against the multiset of the swaps made.
@@ -34,10 +34,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from benchmarks.corpora import Text, seeds
-from benchmarks.metrics import markdown_table
-from benchmarks.runs import DEFAULT_SEED, base_texts
-from benchmarks.spinsim import Spinner, SpunText, word_count
+from benchmarks.support.corpora import Text, seeds
+from benchmarks.support.metrics import markdown_table
+from benchmarks.support.runs import DEFAULT_SEED, base_texts
+from benchmarks.support.spinsim import Spinner, SpunText, word_count
 from dedup.diff import Substitution, diff, diff_pair, diff_tokens
 from dedup.tokens import tokenize
 

@@ -2,7 +2,7 @@
 
     python -m benchmarks.direction [--seed N]
 
-* **Spun copies** (:mod:`benchmarks.spincorpus`: real texts through the WordNet
+* **Spun copies** (:mod:`benchmarks.support.spincorpus`: real texts through the WordNet
   spinner at 20%, 35% and 50%): the base text is the original. Each reported labelled
   pair counts as right, wrong, or undecided (the swapped words do not say it at the
   95% sign test, so the scan names none).
@@ -16,9 +16,9 @@ import argparse
 from collections import Counter
 from collections.abc import Sequence
 
-from benchmarks.corpora import clough_stevenson
-from benchmarks.runs import DEFAULT_SEED, spin_benchmark
-from benchmarks.spincorpus import PARTIAL
+from benchmarks.support.corpora import clough_stevenson
+from benchmarks.support.runs import DEFAULT_SEED, spin_benchmark
+from benchmarks.support.spincorpus import PARTIAL
 from dedup import Detector, Document
 
 __all__ = ["main", "tally"]

@@ -3,7 +3,7 @@
     python -m benchmarks.index_speed [--size 100000 ...] [--peer-max 100000]
                                      [--redis 20000] [--dir DIR]
 
-For each size, a SQLite index of that many documents (:mod:`benchmarks.index_corpus`)
+For each size, a SQLite index of that many documents (:mod:`benchmarks.support.index_corpus`)
 is built (or grown) under ``DIR``, then measured twice, each time by a fresh process:
 ``cold``, its file first dropped from the operating system's cache (the first checks
 after a reboot: every band probe is a random read from disk), and ``prewarmed``, after
@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHashLSH
 
-from benchmarks.index_corpus import UNSEEN, Build, build, doc_id, document, edited, numbers
+from benchmarks.support.index_corpus import UNSEEN, Build, build, doc_id, document, edited, numbers
 from dedup.backends.sqlite import SqliteIndex
 from dedup.detector import Detector
 from dedup.fingerprint import Fingerprint, fingerprint_text, lean

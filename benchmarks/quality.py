@@ -3,8 +3,8 @@
     python -m benchmarks.quality [--seed N] [--misses N]
 
 It runs the seeds check, the Clough & Stevenson benchmarks (pairwise and one scan) and
-the spun-copy benchmark (:mod:`benchmarks.runs`), then prints the tables, the misses
-with their evidence, the targets and the runtime (:mod:`benchmarks.report`). The spun
+the spun-copy benchmark (:mod:`benchmarks.support.runs`), then prints the tables, the misses
+with their evidence, the targets and the runtime (:mod:`benchmarks.support.report`). The spun
 copies need WordNet (``apt-get install wordnet-base``); without it that part says
 SKIPPED and the rest runs.
 """
@@ -16,9 +16,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-from benchmarks.corpora import clough_stevenson
-from benchmarks.report import render
-from benchmarks.runs import (
+from benchmarks.support.corpora import clough_stevenson
+from benchmarks.support.report import render
+from benchmarks.support.runs import (
     DEFAULT_SEED,
     SpinResult,
     cs_pairwise,
@@ -26,7 +26,7 @@ from benchmarks.runs import (
     seeds_check,
     spin_benchmark,
 )
-from benchmarks.wordnet import WordNetMissingError
+from benchmarks.support.wordnet import WordNetMissingError
 from dedup import DetectorOptions
 
 __all__ = ["main"]

@@ -15,7 +15,7 @@ Reproduce with ``python -m benchmarks.reuters`` (figures as markdown) or
   among the stories is a false one.
 * **planted spun copies**: stories of at least 150 words, their hard line wraps undone
   into paragraphs (the simulator works on paragraphs), spun at 20, 35 and 50% with
-  WordNet (:mod:`benchmarks.spinsim`) and compared with their original.
+  WordNet (:mod:`benchmarks.support.spinsim`) and compared with their original.
 * **planted passages**: from stories of at least 250 words, a run of whole paragraphs
   (not the headline) of at least 120 words, verbatim or spun at 20 or 35%, pasted among
   the paragraphs of 12 other stories drawn at random (a page of about 1,700 words, so
@@ -109,7 +109,7 @@ def planted_passages(
 ) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """Pages with a passage of a story pasted among other stories: page id -> text, and
     ``(page, source story, mode)`` for each (see the module docs)."""
-    from benchmarks.spinsim import Spinner, word_count
+    from benchmarks.support.spinsim import Spinner, word_count
 
     spinner = Spinner()
     rng = random.Random(seed)
@@ -171,7 +171,7 @@ def run(*, planted: int = 100, passages: int = 150, seed: int = 2026) -> Reuters
             result.added_reported += 1
             result.added_copies += label["label"] == "copy"
     if planted:
-        from benchmarks.spinsim import Spinner, word_count
+        from benchmarks.support.spinsim import Spinner, word_count
 
         spinner = Spinner()
         detector = Detector()

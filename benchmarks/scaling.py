@@ -5,7 +5,7 @@
 Each size runs in a fresh process, so its peak RSS is its own:
 
 * full scan: ``dedup scan docs.jsonl --format jsonl`` on a file of synthetic news-sized
-  documents (:mod:`benchmarks.synthetic`, 1% planted copies), wall time and peak RSS
+  documents (:mod:`benchmarks.support.synthetic`, 1% planted copies), wall time and peak RSS
   of the command, and whether every planted copy was reported;
 * with ``--million``: two stages at 1,000,000 documents: fingerprinting (both cores,
   in chunks of 100,000, 20,000 generated articles cycled) and band keys plus candidate
@@ -33,7 +33,7 @@ __all__ = ["main"]
 
 
 def _write_corpus(n: int, path: Path) -> set[tuple[str, str]]:
-    from benchmarks.synthetic import corpus
+    from benchmarks.support.synthetic import corpus
 
     c = corpus(n, seed=11)
     with path.open("w", encoding="utf-8") as out:
@@ -74,7 +74,7 @@ def _full_scan(n: int, workdir: Path) -> dict[str, object]:
 _MILLION = """
 import resource, sys, time
 import numpy as np
-from benchmarks.synthetic import corpus
+from benchmarks.support.synthetic import corpus
 from dedup.options import DetectorOptions
 from dedup.scan.pool import fingerprint_all
 from dedup.scan.pairs import band_keys, candidate_pairs

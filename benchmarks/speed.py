@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from benchmarks.synthetic import corpus
+from benchmarks.support.synthetic import corpus
 
 __all__ = [
     "datasketch_fingerprint",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from benchmarks.corpora import CloughStevenson, seeds
+from benchmarks.support.corpora import CloughStevenson, seeds
 
 
 def test_clough_stevenson_labels(cs_corpus: CloughStevenson) -> None:

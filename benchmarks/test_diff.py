@@ -9,9 +9,9 @@ answer fails.
 
 from __future__ import annotations
 
-from benchmarks._benchmark import Benchmark, once
 from benchmarks.diffbench import TARGETS, accuracy, render, seed_table, speed
-from benchmarks.spinsim import Spinner
+from benchmarks.support._benchmark import Benchmark, once
+from benchmarks.support.spinsim import Spinner
 
 FLOORS = {
     # rate: (precision, recall). Targets 0.95 at 35% and 0.90 at 50% are met; the

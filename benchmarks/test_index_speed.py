@@ -19,7 +19,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks._benchmark import Benchmark, once
 from benchmarks.index_speed import (
     DEFAULT_DIR,
     Report,
@@ -28,6 +27,7 @@ from benchmarks.index_speed import (
     redis_throughput,
     render,
 )
+from benchmarks.support._benchmark import Benchmark, once
 
 SIZES = [int(size) for size in os.environ.get("DEDUP_INDEX_SIZES", "100000").split(",")]
 PEER_MAX = 100_000  # datasketch needs about 60 KB of RAM per document: 6 GB at 100k

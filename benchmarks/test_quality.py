@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from benchmarks._benchmark import Benchmark, once
-from benchmarks.corpora import CloughStevenson
-from benchmarks.report import render_evaluation, render_seeds, render_targets
-from benchmarks.runs import (
+from benchmarks.support._benchmark import Benchmark, once
+from benchmarks.support.corpora import CloughStevenson
+from benchmarks.support.report import render_evaluation, render_seeds, render_targets
+from benchmarks.support.runs import (
     RECALL_TARGET,
     Evaluation,
     chrome_only,
@@ -24,8 +24,8 @@ from benchmarks.runs import (
     seeds_check,
     spin_benchmark,
 )
-from benchmarks.spincorpus import PARTIAL, spun_category
-from benchmarks.spinsim import Spinner
+from benchmarks.support.spincorpus import PARTIAL, spun_category
+from benchmarks.support.spinsim import Spinner
 from dedup import DetectorOptions
 
 

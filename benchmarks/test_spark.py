@@ -11,8 +11,8 @@ pytest.importorskip("pyspark", reason="pyspark not installed (pip install 'dedup
 if shutil.which("java") is None:
     pytest.skip("no Java runtime (apt-get install default-jre-headless)", allow_module_level=True)
 
-from benchmarks._benchmark import Benchmark
 from benchmarks.sparkscan import markdown, run
+from benchmarks.support._benchmark import Benchmark
 
 DOCS = 1000
 

@@ -15,7 +15,6 @@ from typing import TypeVar
 import numpy as np
 import pytest
 
-from benchmarks._benchmark import Benchmark
 from benchmarks.speed import (
     datasketch_fingerprint,
     datasketch_scan,
@@ -23,7 +22,8 @@ from benchmarks.speed import (
     dedup_scan,
     rensa_fingerprint,
 )
-from benchmarks.synthetic import Corpus, corpus
+from benchmarks.support._benchmark import Benchmark
+from benchmarks.support.synthetic import Corpus, corpus
 from dedup.fingerprint import fingerprint, fingerprint_text
 from dedup.tokens import tokenize
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from benchmarks.corpora import CloughStevenson, seeds
-from benchmarks.spincorpus import PARTIAL, build, spun_category
-from benchmarks.spinsim import (
+from benchmarks.support.corpora import CloughStevenson, seeds
+from benchmarks.support.spincorpus import PARTIAL, build, spun_category
+from benchmarks.support.spinsim import (
     FUNCTION_WORDS,
     Spinner,
     SpunText,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.wordnet import Inflection, WordNet, WordNetMissingError, inflect
+from benchmarks.support.wordnet import Inflection, WordNet, WordNetMissingError, inflect
 
 
 def test_missing_database_says_how_to_install(tmp_path: Path) -> None:

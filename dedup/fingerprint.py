@@ -210,6 +210,23 @@ def reaches(a: Mapping[str, Signature], b: Mapping[str, Signature], floor: float
     return any(estimated_jaccard(sig, b[view]) >= floor for view, sig in a.items())
 
 
+def estimated_shares(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """Jaccard estimated from signatures, row by row: the share of equal values of each
+    row of ``a`` (``(n, num_perm)``) with the row of ``b`` beside it (or with ``b``, one
+    signature). A row that is empty on either side (every value the largest of its
+    type: :data:`EMPTY`, or the 16-bit sketch of it) estimates as 0. The one estimate
+    behind every prefilter: a scan's pairs, each backend's candidates.
+
+    >>> a = np.array([[1, 2, 3, 4], [0xFFFFFFFF] * 4], dtype=np.uint32)
+    >>> estimated_shares(a, np.array([1, 2, 9, 9], dtype=np.uint32)).tolist()
+    [0.5, 0.0]
+    """
+    largest = np.iinfo(a.dtype).max
+    shares: npt.NDArray[np.float64] = (a == b).mean(axis=-1)
+    shares[(a == largest).all(axis=-1) | (b == largest).all(axis=-1)] = 0.0
+    return shares
+
+
 def estimated_jaccard(a: Signature, b: Signature) -> float:
     """Jaccard estimated from two signatures: the share of equal hash values.
 

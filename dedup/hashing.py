@@ -33,6 +33,7 @@ import xxhash
 from datasketch import MinHash
 
 from dedup.normalize import fold
+from dedup.options import VIEW_NAMES
 from dedup.tokens import ABBREVIATIONS, Tokens
 from dedup.views import ARTICLES, FUNCTION_WORDS, NUMBER_WORDS, VIEWS
 
@@ -271,10 +272,11 @@ def _function_words() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], n
     return _hash_table(sorted(FUNCTION_WORDS)), articles, article
 
 
-KERNEL_VIEWS = ("words", "skeleton", "function")
-"""The views the kernel computes, in the order of its signature rows."""
+KERNEL_VIEWS = VIEW_NAMES
+"""The views the kernel computes, in the order of its signature rows: all of them."""
 
 
+@lru_cache(maxsize=16)
 def _kernel_settings(num_perm: int, seed: int) -> tuple[Any, ...]:
     """What every kernel call takes after the text: the character and abbreviation
     tables, the function words, the permutations, the shingle lengths of

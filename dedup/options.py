@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 from dedup.errors import OptionsError
 
-__all__ = ["DetectorOptions", "FingerprintOptions", "LshOptions", "VerifyOptions"]
+__all__ = ["VIEW_NAMES", "DetectorOptions", "FingerprintOptions", "LshOptions", "VerifyOptions"]
 
-_KNOWN_VIEWS = ("words", "skeleton", "function")
+VIEW_NAMES = ("words", "skeleton", "function")
+"""The views a document can be fingerprinted on, in the order the kernel computes them
+(:mod:`dedup.views` defines each)."""
 
 
 def _check_fraction(name: str, value: float) -> None:
@@ -30,15 +32,15 @@ class FingerprintOptions:
         seed: MinHash seed; signatures made with different seeds cannot be compared.
     """
 
-    views: tuple[str, ...] = _KNOWN_VIEWS
+    views: tuple[str, ...] = VIEW_NAMES
     num_perm: int = 128
     seed: int = 1
 
     def __post_init__(self) -> None:
-        unknown = [v for v in self.views if v not in _KNOWN_VIEWS]
+        unknown = [v for v in self.views if v not in VIEW_NAMES]
         if unknown or not self.views:
             raise OptionsError(
-                f"views must be a non-empty selection of {', '.join(_KNOWN_VIEWS)}; "
+                f"views must be a non-empty selection of {', '.join(VIEW_NAMES)}; "
                 f"got {', '.join(self.views) or 'nothing'}"
             )
         if not 2 <= self.num_perm <= 1024:

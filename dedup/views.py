@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from dedup.options import VIEW_NAMES
 from dedup.tokens import Tokens
 
 __all__ = [
@@ -200,7 +201,11 @@ def _all_keys(tokens: Tokens) -> list[str]:
 
 
 VIEWS: dict[str, View] = {
-    "words": View("words", WORDS_K, _all_keys),
-    "skeleton": View("skeleton", SKELETON_K, skeleton_keys),
-    "function": View("function", FUNCTION_K, function_keys),
+    view.name: view
+    for view in (
+        View("words", WORDS_K, _all_keys),
+        View("skeleton", SKELETON_K, skeleton_keys),
+        View("function", FUNCTION_K, function_keys),
+    )
 }
+assert tuple(VIEWS) == VIEW_NAMES, "a view is defined here for each name of dedup.options"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from dedup.diff import DiffReport, diff, diff_pair
 from dedup.render import diff as diffview
+from dedup.render import page as scanpage
 
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 ALLOWED_TAGS = {
@@ -179,10 +180,10 @@ def test_html_fragment_and_scan_page(seed_report: DiffReport, small: DiffReport)
     assert fragment.startswith('<section class="pair" id="x&quot; onclick=&quot;y">')
     assert "<html" not in fragment
     pairs = [
-        (diffview.PairInfo(a="001", b="002", kind="spun", score=0.8), seed_report),
-        (diffview.PairInfo(a=PAYLOADS[0], b=PAYLOADS[1], kind=PAYLOADS[0]), small),
+        (scanpage.PairInfo(a="001", b="002", kind="spun", score=0.8), seed_report),
+        (scanpage.PairInfo(a=PAYLOADS[0], b=PAYLOADS[1], kind=PAYLOADS[0]), small),
     ]
-    page = diffview.html_scan(pairs, title="scan <b>report</b>")
+    page = scanpage.html_scan(pairs, title="scan <b>report</b>")
     _assert_safe(page)
     assert page.count('<section class="pair"') == 2
     assert 'href="#pair-1"' in page

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import xxhash
 
 from dedup.errors import InputError, SettingsMismatchError, StoreError, UnknownDocumentError
-from dedup.fingerprint import Fingerprint, Signature, is_empty
+from dedup.fingerprint import Fingerprint, Signature, estimated_shares, is_empty
 from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = [
@@ -48,7 +48,6 @@ BandKey = tuple[int, int, int]
 
 _WIRE = np.dtype("<u4")  # signatures on disk are little-endian whatever the machine
 _SKETCH = np.dtype("<u2")
-_SKETCH_EMPTY = np.iinfo(np.uint16).max
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +209,13 @@ class Layout:
     ) -> npt.NDArray[np.float64]:
         """:meth:`sketch_jaccard` of ``(n, views, num_perm)`` stored sketches."""
         query = self.sketch_values(signatures)
-        shares: npt.NDArray[np.float64] = (stored == query).mean(axis=2)
-        shares[(stored == _SKETCH_EMPTY).all(axis=2)] = 0.0
-        for position, view in enumerate(self.views):
-            if is_empty(signatures[view]):
-                shares[:, position] = 0.0
-        return shares
+        return np.stack(
+            [
+                estimated_shares(stored[:, position], query[position])
+                for position in range(len(self.views))
+            ],
+            axis=1,
+        ).reshape(len(stored), len(self.views))
 
     def band_keys(self, signatures: Mapping[str, Signature]) -> list[BandKey]:
         """The band keys of every view whose signature is not empty.

@@ -1,11 +1,12 @@
 """The in-memory index: one array-based :class:`~dedup.lsh.table.BandTable` per view.
 
 Each document gets a dense integer row (kept while its id is indexed; freed rows are
-reused), and the band tables store rows, not ids: 8 bytes per band and view, 1 KB per
-document with two views of 64 bands, and about 1.1 KB with the id and row maps. The
-datasketch ``MinHashLSH`` tables this replaces took about 40 KB (measured with
-tracemalloc on 100,000 documents). The tables are built with explicit ``(bands, rows)``
-so recall is chosen, not implied by a threshold.
+reused), and the band tables store rows, not ids: 8 bytes per band and view, where
+datasketch's ``MinHashLSH`` keeps a Python set per bucket (the memory of each is
+measured in ``benchmarks/README.md``). Beside them, a matrix of every row's signatures
+(4 bytes per value and view) lets :meth:`MemoryIndex.similar` drop false candidates
+without reading a text. The tables are built with explicit ``(bands, rows)`` so recall
+is chosen, not implied by a threshold.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy.typing as npt
 
 from dedup.backends._stored import Layout, batch_order, dump_meta, load_meta, unknown_document
 from dedup.backends.base import CandidateIndex
-from dedup.fingerprint import EMPTY, Fingerprint, Signature, is_empty
+from dedup.fingerprint import EMPTY, Fingerprint, Signature, estimated_shares, is_empty
 from dedup.lsh.keys import Keys, band_keys, empty_rows
 from dedup.lsh.table import DEFAULT_CHUNK_SIZE, BandTable
 from dedup.options import FingerprintOptions, LshOptions
@@ -173,12 +174,7 @@ class MemoryIndex(CandidateIndex):
         reach = np.zeros(len(ids), dtype=bool)
         for position, view in enumerate(self._layout.views):
             mine = fp.signatures[view]
-            if is_empty(mine):
-                continue
-            theirs = stored[:, position]
-            share = (theirs == mine).mean(axis=1)
-            share[empty_rows(theirs)] = 0.0
-            reach |= share >= floor
+            reach |= estimated_shares(stored[:, position], mine) >= floor
         return {doc_id for doc_id, ok in zip(ids, reach.tolist(), strict=True) if ok}
 
     def signatures(self, doc_id: str) -> dict[str, Signature]:

@@ -410,8 +410,7 @@ class SqliteIndex(CandidateIndex):
 
     def _add_sketches(self, layout: Layout) -> None:
         """Upgrade a format 1 file: a sketch for every document, from its signatures
-        (in the transaction that opens the file: all or nothing; 2 s per 100,000
-        documents measured here)."""
+        (in the transaction that opens the file: all or nothing)."""
         rows = self._db.execute("SELECT num, signatures FROM documents")
         self._db.executemany(
             "INSERT OR REPLACE INTO sketches (num, sketch) VALUES (?, ?)",

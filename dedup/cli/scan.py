@@ -20,7 +20,7 @@ from dedup.detector import Detector, clusters
 from dedup.diff import DiffReport, diff_pair
 from dedup.model import Document, Kind, Match
 from dedup.options import DetectorOptions, VerifyOptions
-from dedup.render import diff as diffview
+from dedup.render import page as scanpage
 from dedup.render.matches import Format, render_clusters, render_matches
 from dedup.sources import read
 
@@ -99,17 +99,17 @@ def scan(
         click.echo(render_matches(result, format=format, views=views), nl=False)
     if report is not None:
         texts = {item.id: item.text for item in items if isinstance(item, Document)}
-        _write(report, diffview.html_scan(_diffs(result.matches, texts)))
+        _write(report, scanpage.html_scan(_diffs(result.matches, texts)))
     ctx.exit(status(result))
 
 
 def _diffs(
     matches: Iterable[Match], texts: Mapping[str, str]
-) -> list[tuple[diffview.PairInfo, DiffReport]]:
+) -> list[tuple[scanpage.PairInfo, DiffReport]]:
     """Each pair with its diff (:func:`dedup.diff.diff_pair`), for the HTML report."""
     return [
         (
-            diffview.PairInfo(m.a, m.b, kind=m.kind.value, score=m.score),
+            scanpage.PairInfo(m.a, m.b, kind=m.kind.value, score=m.score),
             diff_pair(texts[m.a], texts[m.b]),
         )
         for m in matches

@@ -43,9 +43,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dedup.errors import InputError, OptionsError
+from dedup.errors import InputError
 from dedup.fingerprint import EMPTY
 from dedup.lsh._bandloops import _kernels
+from dedup.options import LshOptions
 
 __all__ = ["Keys", "Rows", "band_keys", "candidate_pairs", "empty_rows", "no_pairs"]
 
@@ -96,13 +97,7 @@ def band_keys(signatures: npt.NDArray[np.uint32], *, bands: int, rows: int) -> K
             "signatures must be a 2-D uint32 array (one MinHash signature per row), "
             f"got {signatures.ndim}-D {signatures.dtype}; stack them with np.stack"
         )
-    if bands < 1 or rows < 1:
-        raise OptionsError(f"bands and rows must be positive, got {bands}x{rows}")
-    if bands * rows > signatures.shape[1]:
-        raise OptionsError(
-            f"bands * rows ({bands} * {rows} = {bands * rows}) must not exceed num_perm "
-            f"({signatures.shape[1]}); lower bands or rows, or raise num_perm"
-        )
+    LshOptions(bands=bands, rows=rows).check(signatures.shape[1])
     out = np.empty((signatures.shape[0], bands), dtype=np.uint32)
     _kernels().keys(np.ascontiguousarray(signatures), bands, rows, out)
     return out

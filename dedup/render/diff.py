@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import html as _html
 import json as _json
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any, Literal
 
 from dedup.diff import DiffReport, Op, ParagraphMatch
 
 __all__ = [
-    "PairInfo",
     "Style",
+    "escape",
     "html",
     "html_fragment",
-    "html_scan",
     "json",
+    "page",
     "plain",
     "text",
     "to_dict",
@@ -46,23 +46,6 @@ Style = Callable[[str, str], str]
 def plain(text: str, role: str) -> str:
     """The default :data:`Style`: no styling."""
     return text
-
-
-@dataclass(frozen=True, slots=True)
-class PairInfo:
-    """What a scan report says about one pair besides its diff.
-
-    Attributes:
-        a: name of the first document (a path or id).
-        b: name of the second document.
-        kind: the kind of copy (``spun``, ``near-duplicate``...), if known.
-        score: the pair's score, if known.
-    """
-
-    a: str
-    b: str
-    kind: str = ""
-    score: float | None = None
 
 
 # --- layout shared by the renderers -------------------------------------------------
@@ -311,35 +294,7 @@ def html(
     >>> "<b>" in page, "&lt;b&gt;Kerry&lt;/b&gt;" in page
     (False, True)
     """
-    return _page(title, html_fragment(report, names=names, title=title, anchor="diff"))
-
-
-def html_scan(pairs: Sequence[tuple[PairInfo, DiffReport]], *, title: str = "dedup scan") -> str:
-    """One self-contained HTML page for a whole scan: an index of the pairs, then each
-    pair as a collapsed ``<details>`` block that opens to its diff (see
-    :func:`html_fragment`), so a moderator reviews a whole feed on one page."""
-    rows = []
-    for n, (info, report) in enumerate(pairs, 1):
-        score = "" if info.score is None else f"{info.score:.3f}"
-        rows.append(
-            f'<tr><td class="n">{n}</td><td><a href="#pair-{n}">{_esc(info.a)}</a></td>'
-            f"<td>{_esc(info.b)}</td><td>{_esc(info.kind)}</td>"
-            f'<td class="n">{score}</td><td class="n">{report.summary.spin:.2f}</td></tr>'
-        )
-    index = (
-        "<table><thead><tr><th>#</th><th>a</th><th>b</th><th>kind</th><th>score</th>"
-        "<th>spin</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-    )
-    sections = []
-    for n, (info, report) in enumerate(pairs, 1):
-        label = f"{n}. {info.a} ↔ {info.b}" + (f" ({info.kind}" if info.kind else "")
-        if info.kind:
-            label += f", score {info.score:.3f})" if info.score is not None else ")"
-        fragment = html_fragment(report, names=(info.a, info.b), anchor=f"diff-{n}")
-        sections.append(
-            f'<details id="pair-{n}"><summary>{_esc(label)}</summary>\n{fragment}\n</details>'
-        )
-    return _page(title, f"<h1>{_esc(title)}</h1>\n{index}\n" + "\n".join(sections))
+    return page(title, html_fragment(report, names=names, title=title, anchor="diff"))
 
 
 def html_fragment(
@@ -360,19 +315,19 @@ def html_fragment(
         anchor: the section's ``id``.
     """
     original_name, copy_name = _names(report, names)
-    parts = [f'<section class="pair" id="{_esc(anchor)}">']
+    parts = [f'<section class="pair" id="{escape(anchor)}">']
     if title:
-        parts.append(f"<h2>{_esc(title)}</h2>")
-    parts.append(f"<p>{_esc(_orientation(report, names))}</p>")
+        parts.append(f"<h2>{escape(title)}</h2>")
+    parts.append(f"<p>{escape(_orientation(report, names))}</p>")
     summary = "".join(
-        f'<tr><th>{_esc(label)}</th><td class="n">{_esc(value)}</td></tr>'
+        f'<tr><th>{escape(label)}</th><td class="n">{escape(value)}</td></tr>'
         for label, value in _summary_items(report)
     )
     parts.append(f'<table class="summary"><tbody>{summary}</tbody></table>')
     parts.append(
         '<table class="diff"><colgroup><col class="num"><col><col class="num"><col>'
-        f"</colgroup><thead><tr><th>¶</th><th>original: {_esc(original_name)}</th>"
-        f"<th>¶</th><th>copy: {_esc(copy_name)}</th></tr></thead><tbody>"
+        f"</colgroup><thead><tr><th>¶</th><th>original: {escape(original_name)}</th>"
+        f"<th>¶</th><th>copy: {escape(copy_name)}</th></tr></thead><tbody>"
     )
     for kind, item in _rows(report):
         if kind == "match":
@@ -380,7 +335,7 @@ def html_fragment(
             parts.append(_html_match(report, item))
         elif kind == "added":
             assert isinstance(item, int)
-            body = _esc(_paragraph(report.copy, report.copy_paragraphs[item]))
+            body = escape(_paragraph(report.copy, report.copy_paragraphs[item]))
             parts.append(
                 f'<tr class="added"><td class="num"></td><td class="none">not in the original'
                 f'</td><td class="num">{item + 1}<span class="badge">added</span></td>'
@@ -388,7 +343,7 @@ def html_fragment(
             )
         else:
             assert isinstance(item, int)
-            body = _esc(_paragraph(report.original, report.original_paragraphs[item]))
+            body = escape(_paragraph(report.original, report.original_paragraphs[item]))
             parts.append(
                 f'<tr class="dropped"><td class="num">{item + 1}<span class="badge">dropped'
                 f'</span></td><td class="text"><del>{body}</del></td><td class="num"></td>'
@@ -396,27 +351,29 @@ def html_fragment(
             )
     parts.append("</tbody></table>")
     subs = "".join(
-        f'<tr><td class="n">{s.count}</td><td>{_esc(s.original)}</td>'
-        f"<td>{_esc(s.replacement)}</td></tr>"
+        f'<tr><td class="n">{s.count}</td><td>{escape(s.original)}</td>'
+        f"<td>{escape(s.replacement)}</td></tr>"
         for s in report.substitutions
     )
     parts.append(
         f'<h3>Substitutions</h3><table class="substitutions"><thead><tr><th>count</th>'
-        f"<th>{_esc(original_name)}</th><th>{_esc(copy_name)}</th></tr></thead>"
+        f"<th>{escape(original_name)}</th><th>{escape(copy_name)}</th></tr></thead>"
         f"<tbody>{subs}</tbody></table>"
     )
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _esc(value: str) -> str:
+def escape(value: str) -> str:
+    """``value`` safe in HTML text and attributes (every quote escaped)."""
     return _html.escape(value, quote=True)
 
 
-def _page(title: str, body: str) -> str:
+def page(title: str, body: str) -> str:
+    """A self-contained HTML document: the styles inline, no scripts."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_esc(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
         f"{body}\n</body>\n</html>\n"
     )
 
@@ -429,9 +386,9 @@ def _html_match(report: DiffReport, match: ParagraphMatch) -> str:
     c_pos, c_end = _extent(report.copy_paragraphs, match.copy)
     for span in match.spans:
         (os_, oe), (cs, ce) = span.original_chars, span.copy_chars
-        left.append(_esc(original[o_pos:os_]))
-        right.append(_esc(copy[c_pos:cs]))
-        old, new = _esc(original[os_:oe]), _esc(copy[cs:ce])
+        left.append(escape(original[o_pos:os_]))
+        right.append(escape(copy[c_pos:cs]))
+        old, new = escape(original[os_:oe]), escape(copy[cs:ce])
         if span.op is Op.EQUAL:
             left.append(old)
             right.append(new)
@@ -446,8 +403,8 @@ def _html_match(report: DiffReport, match: ParagraphMatch) -> str:
             left.append(f'<span class="rew" title="rewritten as: {new}">{old}</span>')
             right.append(f'<span class="rew" title="rewritten from: {old}">{new}</span>')
         o_pos, c_pos = oe, ce
-    left.append(_esc(original[o_pos:o_end]))
-    right.append(_esc(copy[c_pos:c_end]))
+    left.append(escape(original[o_pos:o_end]))
+    right.append(escape(copy[c_pos:c_end]))
     moved = '<span class="badge">moved</span>' if match.moved else ""
     return (
         f'<tr class="match{" moved" if match.moved else ""}">'

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from dedup.fingerprint import estimated_shares
 from dedup.lsh.keys import band_keys, candidate_pairs, empty_rows, no_pairs
 from dedup.lsh.passages import passage_pairs
 from dedup.model import Evidence, Match
@@ -57,9 +58,7 @@ def passes_prefilter(
     for start in range(0, len(pairs), chunk):
         part = pairs[start : start + chunk]
         for sig in signatures.values():
-            a, b = sig[part[:, 0]], sig[part[:, 1]]
-            share = (a == b).mean(axis=1)
-            share[empty_rows(a) | empty_rows(b)] = 0.0
+            share = estimated_shares(sig[part[:, 0]], sig[part[:, 1]])
             keep[start : start + chunk] |= share >= floor
     return keep
 

@@ -45,9 +45,10 @@ PREPARED = 4096  # read documents each worker keeps
 
 
 class _Prepared:
-    """A per-process cache of a job's prepared documents (about 50 KB each; reading one
-    again costs about 0.3 ms). Pairs come in blocks (:func:`_local_order`), so both
-    sides of a block stay in the cache while it is verified."""
+    """A per-process cache of a job's prepared documents (tens of kilobytes each; cheap
+    to read again, but read once per pair without it). Pairs come in blocks
+    (:func:`_local_order`), so both sides of a block stay in the cache while it is
+    verified."""
 
     def __init__(self, job: _Job, size: int) -> None:
         self._job = job

@@ -37,8 +37,8 @@ __all__ = [
     "seeds",
 ]
 
-SEEDS_ROOT = Path(__file__).resolve().parent.parent / "seeds"
-CS_ROOT = Path(__file__).resolve().parent / "data" / "clough-stevenson"
+SEEDS_ROOT = Path(__file__).resolve().parents[2] / "seeds"
+CS_ROOT = Path(__file__).resolve().parents[1] / "data" / "clough-stevenson"
 
 CS_CATEGORIES = ("cut", "light", "heavy", "non")
 """Clough & Stevenson answer categories, from the most to the least copied."""

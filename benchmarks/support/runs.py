@@ -11,7 +11,7 @@
   two tasks, is a false positive; other reported pairs (answers of one task) are
   listed, not counted.
 * :func:`spin_benchmark` -- one :meth:`Detector.scan` over the corpus of
-  :mod:`benchmarks.spincorpus` (real texts, their spun copies at 20/35/50% and partial
+  :mod:`benchmarks.support.spincorpus` (real texts, their spun copies at 20/35/50% and partial
   copies). Recall per rate and for partial copies; a reported pair of unrelated
   documents is a false positive.
 
@@ -19,7 +19,7 @@ Every miss comes with its evidence from :meth:`Detector.compare` and the stage t
 lost it: ``kind`` (measured, but given a kind that is no copy: ``related`` or
 ``template``), ``verify`` (the score is below ``threshold``), ``prefilter`` (the MinHash
 estimates are below ``lsh.prefilter`` in every view) or ``lsh`` (not a candidate).
-:mod:`benchmarks.report` renders the results; ``python -m benchmarks.quality`` runs
+:mod:`benchmarks.support.report` renders the results; ``python -m benchmarks.quality`` runs
 them all.
 """
 
@@ -30,10 +30,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from benchmarks.corpora import CS_CATEGORIES, CloughStevenson, Text, clough_stevenson, seeds
-from benchmarks.metrics import Score
-from benchmarks.spincorpus import PARTIAL, RATES, SpinCorpus, build, spun_category
-from benchmarks.spinsim import Spinner
+from benchmarks.support.corpora import CS_CATEGORIES, CloughStevenson, Text, clough_stevenson, seeds
+from benchmarks.support.metrics import Score
+from benchmarks.support.spincorpus import PARTIAL, RATES, SpinCorpus, build, spun_category
+from benchmarks.support.spinsim import Spinner
 from dedup import Detector, DetectorOptions, Document, Match
 from dedup.model import COPY_KINDS
 from dedup.verify import Verdict, worth_reporting

@@ -4,7 +4,7 @@ Document ``n`` is a 300-word synthetic article drawn from a generator seeded wit
 ``n``: any document can be made again from its number alone, so an index of a million
 documents needs no corpus on disk, queries can be copies of any indexed document, and a
 build can be resumed where it stopped. The words follow English frequencies (wordfreq's
-list, as in :mod:`benchmarks.synthetic`), so function words come in natural proportions
+list, as in :mod:`benchmarks.support.synthetic`), so function words come in natural proportions
 and unrelated documents share a little, as unrelated articles do; 8% are capitalised
 names and 2% numbers, in sentences of 12 to 28 words, two to four a paragraph. This
 generator is vectorised: a million documents take minutes, not an hour. Indexed

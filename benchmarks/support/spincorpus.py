@@ -3,13 +3,13 @@
 :func:`build` takes the base texts (real text only) and adds, for every base text of at
 least ``min_words`` words:
 
-* a spun copy per substitution rate (:meth:`benchmarks.spinsim.Spinner.spin`), id
+* a spun copy per substitution rate (:meth:`benchmarks.support.spinsim.Spinner.spin`), id
   ``spun35/<base>`` for rate 0.35;
 * a partial copy: a contiguous half of it pasted under a base text of another topic
-  (:func:`benchmarks.spinsim.paste_half`), id ``half/<base>@<host>``.
+  (:func:`benchmarks.support.spinsim.paste_half`), id ``half/<base>@<host>``.
 
 A hard-wrapped base text (the Clough & Stevenson answers are wrapped at about 70
-characters) is unwrapped into paragraphs first (:func:`benchmarks.spinsim.unwrap`), as
+characters) is unwrapped into paragraphs first (:func:`benchmarks.support.spinsim.unwrap`), as
 a scraper's page holds it, so the simulator moves paragraphs, not lines; the copy is
 compared with the original as it was, wrapped.
 
@@ -26,8 +26,15 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from benchmarks.corpora import Text
-from benchmarks.spinsim import PartialCopy, Spinner, SpunText, paste_half, unwrap, word_count
+from benchmarks.support.corpora import Text
+from benchmarks.support.spinsim import (
+    PartialCopy,
+    Spinner,
+    SpunText,
+    paste_half,
+    unwrap,
+    word_count,
+)
 
 __all__ = ["PARTIAL", "RATES", "CorpusDoc", "SpinCorpus", "build", "spun_category"]
 

@@ -2,7 +2,7 @@
 
 :meth:`Spinner.spin` makes a spun copy of a real text the way cheap spinning tools do:
 
-* **Synonym swaps from a real thesaurus** (WordNet, :mod:`benchmarks.wordnet`), without
+* **Synonym swaps from a real thesaurus** (WordNet, :mod:`benchmarks.support.wordnet`), without
   regard to sense: the synonym is any lemma of any synset of the word's base form, in
   the part of speech guessed from one cheap cue (the word before it, or an ``-ly``,
   ``-ed``, ``-ing`` ending), or of any part of speech when the cue finds nothing.
@@ -38,7 +38,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from benchmarks.wordnet import POS, Inflection, WordNet, inflect
+from benchmarks.support.wordnet import POS, Inflection, WordNet, inflect
 
 __all__ = [
     "FUNCTION_WORDS",
@@ -263,7 +263,7 @@ class Spinner:
 
     Args:
         wordnet: the thesaurus; the one in ``/usr/share/wordnet`` if omitted (raises
-            :class:`~benchmarks.wordnet.WordNetMissingError` if it is not installed).
+            :class:`~benchmarks.support.wordnet.WordNetMissingError` if it is not installed).
         capitalised: probability that a capitalised word (not all caps) is a candidate
             for a swap at all; real spinners mostly leave names alone.
     """

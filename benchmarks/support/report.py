@@ -1,4 +1,4 @@
-"""Markdown rendering of the quality figures (:mod:`benchmarks.runs` results)."""
+"""Markdown rendering of the quality figures (:mod:`benchmarks.support.runs` results)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 
-from benchmarks.metrics import SCORE_HEADERS, markdown_table
-from benchmarks.runs import (
+from benchmarks.support.metrics import SCORE_HEADERS, markdown_table
+from benchmarks.support.runs import (
     Evaluation,
     Flagged,
     Miss,
@@ -16,8 +16,8 @@ from benchmarks.runs import (
     chrome_only,
     target_rows,
 )
-from benchmarks.spincorpus import PARTIAL, RATES, spun_category
-from benchmarks.spinsim import word_count
+from benchmarks.support.spincorpus import PARTIAL, RATES, spun_category
+from benchmarks.support.spinsim import word_count
 from dedup import DetectorOptions
 
 __all__ = [
