@@ -32,7 +32,7 @@ import numpy.typing as npt
 import xxhash
 from datasketch import MinHash
 
-from dedup.normalize import fold
+from dedup.normalize import INVISIBLE, fold
 from dedup.options import VIEW_NAMES
 from dedup.tokens import ABBREVIATIONS, Tokens
 from dedup.views import ARTICLES, FUNCTION_WORDS, NUMBER_WORDS, VIEWS
@@ -195,6 +195,7 @@ _CONJOINING = ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))
 _WORD = 200  # keep in step with dedup._kernel.WORD
 _INVISIBLE = 201  # keep in step with dedup._kernel.INVISIBLE
 _REFERENCE = 255  # keep in step with dedup._kernel.REFERENCE
+_INVISIBLE_CHARACTERS = frozenset(INVISIBLE)
 
 
 def kernel_class(ch: str) -> int:
@@ -213,7 +214,7 @@ def kernel_class(ch: str) -> int:
     """
     if ch in _SPECIAL:
         return ord(_SPECIAL[ch])
-    if unicodedata.category(ch) == "Cf":
+    if ch in _INVISIBLE_CHARACTERS:
         return _INVISIBLE
     if ch.isalnum() or ch == "_":
         key = fold(ch)

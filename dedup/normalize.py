@@ -64,22 +64,47 @@ _TRANSLATE = str.maketrans(
 )
 
 
-# Format characters (Unicode category Cf: zero-width spaces and joiners, the soft
-# hyphen, direction marks, the byte-order mark...): invisible, so a scraper can put one
-# after every letter and a reader sees the same text. Words run through them and keys
-# drop them (:mod:`dedup.tokens`).
-INVISIBLE = "".join(chr(cp) for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Cf")
+# Invisible characters: every format character (Unicode category Cf: zero-width spaces
+# and joiners, the soft hyphen, direction marks, the byte-order mark, the tag
+# characters), and the combining grapheme joiner and the variation selectors (marks that
+# change nothing a reader sees). A scraper can
+# put one after every letter and a reader sees the same text, so words run through
+# them and keys drop them (:mod:`dedup.tokens`).
+_PLANES_WITH_FORMAT_CHARACTERS = (range(0x20000), range(0xE0000, 0xE1000))
+_INVISIBLE_MARKS = (
+    [0x034F, 0x180B, 0x180C, 0x180D, 0x180F]
+    + list(range(0xFE00, 0xFE10))
+    + list(range(0xE0100, 0xE01F0))
+)
+INVISIBLE = "".join(
+    sorted(
+        {
+            chr(cp)
+            for plane in _PLANES_WITH_FORMAT_CHARACTERS
+            for cp in plane
+            if unicodedata.category(chr(cp)) == "Cf"
+        }
+        | set(map(chr, _INVISIBLE_MARKS))
+    )
+)
 _TRANSLATE.update(dict.fromkeys(map(ord, INVISIBLE)))
 
-# Letters of other scripts that look like a Latin letter or digit, in lower case (after
-# case folding), mapped to it, so a copy with Cyrillic "а" for Latin "a" keeps its keys.
-# From Unicode's confusables data (Cyrillic and Greek letters whose prototype is one
-# ASCII letter), lower case only, so case folding stays consistent ("Мама" and "мама"
-# have one key). Only the key changes; the text and its offsets do not.
+# Letters of other scripts that look like a Latin letter or digit, mapped to it after
+# case folding, so a copy with Cyrillic "а" for Latin "a" keeps its keys. From Unicode's
+# confusables data (Cyrillic and Greek letters whose prototype is one ASCII letter).
+# Keys are case-folded first, so an upper-case look-alike ("Т", "М", "Н", "В", "К",
+# Greek "Β", "Η") is mapped through its lower-case form ("т" -> "t"): "Мама" and
+# "мама" keep one key, and a copy in Cyrillic capitals keeps the Latin one's. Where
+# the two cases look like different Latin letters (Greek "Ν"/"ν", "Υ"/"υ"), the lower
+# case, the common one in running text, decides; Greek "Μ" is left alone, as its lower
+# case is also the micro sign ("µm" is not "mm"). Only the key changes; the text and
+# its offsets do not.
 CONFUSABLES = {
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
     "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ү": "y",
+    "в": "b", "к": "k", "м": "m", "н": "h", "т": "t",
     "ο": "o", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h",
 }  # fmt: skip
 _CONFUSE = str.maketrans(CONFUSABLES)
 

@@ -255,6 +255,17 @@ def test_a_replaced_document_is_verified_as_it_is_now(
             lambda t: t.translate(str.maketrans("aeopcxAEOPCXy", "аеорсхАЕОРСХу")),
             id="cyrillic-look-alikes",
         ),
+        pytest.param(
+            lambda t: t.translate(str.maketrans("TMHBKAEOPCX", "ТМНВКАЕОРСХ")),
+            id="cyrillic-capital-look-alikes",
+        ),
+        pytest.param(
+            lambda t: t.translate(str.maketrans("ABEHIKOPTXZ", "ΑΒΕΗΙΚΟΡΤΧΖ")),
+            id="greek-capital-look-alikes",
+        ),
+        pytest.param(lambda t: "\u034f".join(t), id="grapheme-joiner-after-every-letter"),
+        pytest.param(lambda t: "\ufe0f".join(t), id="variation-selector-after-every-letter"),
+        pytest.param(lambda t: "\U000e0041".join(t), id="tag-character-after-every-letter"),
     ],
 )
 def test_an_invisibly_disguised_copy_is_an_exact_copy(disguise: Callable[[str], str]) -> None:

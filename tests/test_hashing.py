@@ -58,7 +58,7 @@ def test_seeds_fast_equals_reference(path: Path) -> None:
 # initials, sentence ends with closing quotes, line breaks, typographic punctuation,
 # folded and unfoldable non-ASCII letters, neutral symbols.
 _ALPHABET = list("aAbBsSzZ09_ .'-!?\")]\n\t,;") + list(
-    "’”“…–—•ğşıéÖßΣ\u00a0\u2028©\u200b\u00ad\u200eаСМоＡ"
+    "’”“…–—•ğşıéÖßΣ\u00a0\u2028©\u200b\u00ad\u200eаСМоＡТтНнΗηβ\u034f\ufe0f"
 )
 _WORDS = [
     "U.S.",
