@@ -71,11 +71,12 @@ _TRANSLATE = str.maketrans(
 # put one after every letter and a reader sees the same text, so words run through
 # them and keys drop them (:mod:`dedup.tokens`).
 _PLANES_WITH_FORMAT_CHARACTERS = (range(0x20000), range(0xE0000, 0xE1000))
-_INVISIBLE_MARKS = (
-    [0x034F, 0x180B, 0x180C, 0x180D, 0x180F]
-    + list(range(0xFE00, 0xFE10))
-    + list(range(0xE0100, 0xE01F0))
-)
+_INVISIBLE_MARKS = [
+    0x034F,  # combining grapheme joiner
+    *range(0x180B, 0x1810),  # Mongolian variation selectors (and the vowel separator)
+    *range(0xFE00, 0xFE10),  # variation selectors
+    *range(0xE0100, 0xE01F0),  # variation selectors supplement
+]
 INVISIBLE = "".join(
     sorted(
         {
@@ -132,9 +133,10 @@ def decode(data: bytes, *, source: str | None = None) -> str:
     'Привет, мирÿ'
     """
     head = data[:8192]
-    if b"\x00" in head and not _looks_like_utf16(head):
+    utf16 = _looks_like_utf16(head)
+    if not utf16 and b"\x00" in data:  # anywhere, not only at the start: text holds none
         raise BinaryInputError("binary data (NUL bytes), not text", source=source)
-    if _looks_like_utf16(head):
+    if utf16:
         try:
             return data.decode("utf-16").lstrip("\ufeff")
         except UnicodeDecodeError as exc:

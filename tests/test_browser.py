@@ -40,7 +40,9 @@ ALLOWED_TAGS = {
     "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "span", "mark", "del",
     "ins", "a",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"lang", "charset", "class", "id", "title", "href", "open"}
+ALLOWED_ATTRIBUTES = {
+    "lang", "charset", "class", "id", "title", "href", "open", "http-equiv", "content",
+}  # fmt: skip
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -244,6 +246,24 @@ def hostile_files(tmp_path: Path, original: Path, spun: Path) -> tuple[Path, Pat
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return first, second
+
+
+def test_the_pages_policy_forbids_scripts_that_escaped_the_escaping(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Defence in depth: the pages' Content-Security-Policy stops a script even where a
+    bug let one through unescaped (the page below puts it there on purpose)."""
+    from dedup.render.diff import page
+
+    body = (
+        "<p id=x>before</p><script>document.body.setAttribute('data-pwned','1')</script>"
+        "<img src=x onerror=\"document.body.setAttribute('data-pwned','2')\">"
+    )
+    file = tmp_path / "unsafe.html"
+    file.write_text(page("policy", body), encoding="utf-8")
+    dom = _parse(browser.dom(file))
+    assert "data-pwned" not in dom.body
+    assert "before" in " ".join(dom.text)
 
 
 def test_diff_page_runs_no_script_from_text_or_names(

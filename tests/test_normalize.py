@@ -36,6 +36,12 @@ def test_decode_refuses_binary_and_names_the_source() -> None:
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", source="photo.png")
 
 
+def test_decode_refuses_a_nul_byte_far_into_a_text() -> None:
+    text = ("Plain prose, line after line of it. " * 400).encode()  # 14 KB
+    with pytest.raises(BinaryInputError, match="NUL"):
+        decode(text[:9000] + b"\x00" + text[9000:], source="f")
+
+
 def test_decode_refuses_broken_utf16() -> None:
     with pytest.raises(BinaryInputError, match=r"^f: starts like UTF-16 text but is not"):
         decode(b"\xff\xfe\x00\x00binary\n", source="f")

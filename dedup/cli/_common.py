@@ -100,7 +100,7 @@ class _Main(click.Group):
             ) from None
 
 
-@click.group(cls=_Main, name="dedup")
+@click.group(cls=_Main, name="dedup", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dedup", prog_name="dedup")
 def main() -> None:
     """Find exact, near-duplicate, partial and spun copies of articles."""

@@ -79,6 +79,8 @@ def diff(a: str, b: str, format: Format, output: str | None, no_color: bool) -> 
       0  the texts are the same (the same words in the same order)
       1  they differ
       2  usage error, or A or B could not be read
+      3  out of memory, or a bug in dedup (DEDUP_TRACEBACK=1 shows it)
+    130  interrupted (Ctrl-C); what was stored before is kept
     """
     if a == b == "-":
         raise Failure("only one of A and B can be - (stdin)")

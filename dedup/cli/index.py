@@ -101,6 +101,8 @@ def add(
     Exit status:
       0  documents were added (inputs that could not be used are warnings)
       2  usage error, or no input could be added
+      3  out of memory, or a bug in dedup (DEDUP_TRACEBACK=1 shows it)
+    130  interrupted (Ctrl-C); what was stored before is kept
     """
     # read up to the first document before the store is opened, so that a run with
     # nothing to add (a mistyped path) creates no index file
@@ -181,6 +183,8 @@ def check(
       0  no copies found
       1  copies found
       2  usage error, or no input could be read
+      3  out of memory, or a bug in dedup (DEDUP_TRACEBACK=1 shows it)
+    130  interrupted (Ctrl-C); what was stored before is kept
     """
     with (
         open_store(store, threshold=threshold, passage_words=passage_words) as idx,
@@ -266,6 +270,8 @@ def show(store: str, doc_id: str) -> None:
     Exit status:
       0  the document was shown
       2  usage error, no such id, or the index cannot be opened
+      3  out of memory, or a bug in dedup (DEDUP_TRACEBACK=1 shows it)
+    130  interrupted (Ctrl-C); what was stored before is kept
     """
     with open_store(store) as idx:
         try:
@@ -290,6 +296,8 @@ def remove(ctx: click.Context, store: str, ids: tuple[str, ...], quiet: bool) ->
       0  every id was removed
       1  some ids were not in the index (the others were removed)
       2  usage error, or the index cannot be opened
+      3  out of memory, or a bug in dedup (DEDUP_TRACEBACK=1 shows it)
+    130  interrupted (Ctrl-C); what was stored before is kept
     """
     unknown = []
     with open_store(store) as idx:

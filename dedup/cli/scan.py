@@ -70,6 +70,8 @@ def scan(
       0  no copies found
       1  copies found
       2  usage error, or no input could be read
+      3  out of memory, or a bug in dedup (DEDUP_TRACEBACK=1 shows it)
+    130  interrupted (Ctrl-C); what was stored before is kept
     """
     if report is not None:
         _check_writable(report)  # before the scan, not after it

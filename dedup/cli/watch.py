@@ -78,6 +78,8 @@ def watch(
     Exit status:
       0  the feed ended (whatever was found)
       2  usage error, or the index failed
+      3  out of memory, or a bug in dedup (DEDUP_TRACEBACK=1 shows it)
+    130  interrupted (Ctrl-C); what was stored before is kept
     """
     try:
         with open_store(store, threshold=threshold, create=True) as index:

@@ -369,10 +369,19 @@ def escape(value: str) -> str:
     return _html.escape(value, quote=True)
 
 
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
+"""The Content-Security-Policy of every page: no scripts, frames, fetches or forms, only
+the inline styles; so a payload that escaped the escaping still could not run."""
+
+
 def page(title: str, body: str) -> str:
     """A self-contained HTML document: the styles inline, no scripts."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         f"<title>{escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
         f"{body}\n</body>\n</html>\n"
     )
