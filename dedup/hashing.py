@@ -34,7 +34,7 @@ from datasketch import MinHash
 
 from dedup.normalize import INVISIBLE, fold
 from dedup.options import VIEW_NAMES
-from dedup.tokens import ABBREVIATIONS, Tokens
+from dedup.tokens import ABBREVIATIONS, CJK_CHARACTER, Tokens
 from dedup.views import ARTICLES, FUNCTION_WORDS, NUMBER_WORDS, VIEWS
 
 __all__ = [
@@ -216,6 +216,8 @@ def kernel_class(ch: str) -> int:
         return ord(_SPECIAL[ch])
     if ch in _INVISIBLE_CHARACTERS:
         return _INVISIBLE
+    if CJK_CHARACTER.match(ch):  # a word of its own: the tokenizer's rule, not the kernel's
+        return _REFERENCE
     if ch.isalnum() or ch == "_":
         key = fold(ch)
         if len(key) == 1 and key.isascii() and key.isalnum():  # "а" (Cyrillic), "Ａ"

@@ -24,14 +24,23 @@ from itertools import pairwise
 
 from dedup.normalize import INVISIBLE, fold
 
-__all__ = ["Tokens", "tokenize"]
+__all__ = ["CJK_CHARACTER", "Tokens", "tokenize"]
 
 # A word: letters/digits, with inner apostrophes, dots, hyphens and dashes ("U.S",
 # "Moscow’s", "50-minute", "some-more"), running through invisible format characters
 # (a zero-width space or a soft hyphen after every letter is still one word).
-_IN_WORD = "\\w" + re.escape(INVISIBLE)
+# Chinese and Japanese are written without spaces: each ideograph or kana is a word of
+# its own (a character n-gram is what their near-duplicate search compares), so a
+# sentence is not one giant word.
+_CJK = "\u3005\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+CJK_CHARACTER = re.compile(f"[{_CJK}]")
+"""A character that is a word of its own (see above)."""
 _INV = re.escape(INVISIBLE)
-_WORD = re.compile(rf"\w[{_IN_WORD}]*(?:['’.\-‐‑–][{_INV}]*\w[{_IN_WORD}]*)*")
+_LETTER = rf"(?![{_CJK}])\w"  # a word character that is not CJK
+_IN_WORD = rf"(?:{_LETTER}|[{_INV}])"
+_WORD = re.compile(
+    rf"[{_CJK}][{_INV}]*|{_LETTER}{_IN_WORD}*(?:['’.\-‐‑–][{_INV}]*{_LETTER}{_IN_WORD}*)*"
+)
 # Text between two words that ends a sentence when the next word starts with a capital
 # or a digit: terminal punctuation, optional closing quotes/brackets, then space.
 _SENTENCE_GAP = re.compile(rf"[.!?…][\"'”’)\]{_INV}]*\s")

@@ -310,3 +310,19 @@ def test_a_bucket_of_thousands_of_near_identical_pages_costs_linear_pairs() -> N
     assert 1.5 < len(large) / len(small) < 2.5  # linear: twice the pages, twice the pairs
     assert [len(c.ids) for c in clusters(large)] == [240]
     assert len(scan(240, 0)) > 3.5 * len(scan(120, 0))  # every pair: about the square
+
+
+def test_chinese_is_compared_character_by_character() -> None:
+    """Chinese has no spaces: each character is a word, so a text is not one word
+    too short to compare, and a copy with a few characters swapped is found."""
+    from madeup_texts import CHINESE
+
+    from dedup.tokens import tokenize
+
+    assert len(tokenize("中文" * 1000)) == 2000
+    original = "\n\n".join([CHINESE] * 4)
+    copy = original.replace("的", "之").replace("与", "和")
+    assert copy != original
+    found = Detector().scan([Document("copy", copy), Document("original", original)])
+    assert [(m.a, m.b) for m in found.matches] == [("copy", "original")]
+    assert found.matches[0].kind is not Kind.EXACT
