@@ -45,6 +45,8 @@ class FingerprintOptions:
             )
         if not 2 <= self.num_perm <= 1024:
             raise OptionsError(f"num_perm must be between 2 and 1024, got {self.num_perm}")
+        if not 0 <= self.seed < 2**32:
+            raise OptionsError(f"seed must be between 0 and 2**32 - 1, got {self.seed}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 import xxhash
 from madeup_texts import synthetic, variants
 
+from dedup import Detector
 from dedup.backends._stored import Layout
 from dedup.backends.sqlite import SqliteIndex
 from dedup.errors import InputError, SettingsMismatchError, StoreError, UnknownDocumentError
@@ -477,3 +479,65 @@ def test_prewarm_reads_the_lookup_tables_into_the_file_cache(path: Path) -> None
         warm = _resident_pages(path) * mmap.PAGESIZE
         assert warm - cold >= lookup_bytes, (cold, warm, lookup_bytes)
         assert index.query(fp_of(texts[7])) == {"d7"}
+
+
+@pytest.mark.parametrize(
+    ("sql", "params", "message"),
+    [
+        pytest.param(
+            "UPDATE documents SET text = ?",
+            (zlib.compress(b"a" * 80_000_000, 9),),
+            "expands past",
+            id="a-text-that-expands-to-80-MB",
+        ),
+        pytest.param("UPDATE documents SET text = ?", (b"not zlib",), "not zlib", id="not-zlib"),
+        pytest.param(
+            "UPDATE documents SET text = ?",
+            (zlib.compress(b"\xff\xfe" * 50),),
+            "not UTF-8",
+            id="not-utf-8",
+        ),
+        pytest.param(
+            "UPDATE settings SET value = '99999999999999999999' WHERE key = 'seed'",
+            (),
+            "seed must be between",
+            id="seed-out-of-range",
+        ),
+        pytest.param(
+            "UPDATE settings SET value = '256' WHERE key = 'num_perm'",
+            (),
+            "not the 3072 that 3 views of num_perm=256 make",
+            id="num-perm-edited",
+        ),
+        pytest.param(
+            "UPDATE documents SET signatures = randomblob(100)",
+            (),
+            "are 100 bytes",
+            id="signatures-of-the-wrong-size",
+        ),
+        pytest.param(
+            "UPDATE sketches SET sketch = randomblob(100)", (), "sketch is 100 bytes", id="sketch"
+        ),
+        pytest.param("UPDATE documents SET meta = x'80'", (), "metadata", id="meta-not-json"),
+    ],
+)
+def test_a_damaged_or_crafted_file_is_a_store_error(
+    path: Path, sql: str, params: tuple[object, ...], message: str
+) -> None:
+    texts = {f"doc{n}": synthetic(n) for n in range(3)}
+    with SqliteIndex(path) as index:
+        for doc_id, text in texts.items():
+            index.insert(doc_id, fp_of(text), text, meta={"n": 1})
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(sql, params)
+        db.commit()
+    with pytest.raises(StoreError, match=message):
+        _read_everything(path, texts["doc1"])
+
+
+def _read_everything(path: Path, query: str) -> None:
+    with SqliteIndex(path, create=False) as index:
+        for doc_id in index.ids():
+            index.text(doc_id)
+            index.meta(doc_id)
+        Detector(index=index).check(query)

@@ -118,14 +118,16 @@ class Layout:
                     f"the index at {where} has format {version}, this dedup reads format "
                     f"{FORMAT} and older; upgrade dedup"
                 )
-            return cls(
+            layout = cls(
                 tuple(record["views"].split(",")),
                 int(record["num_perm"]),
                 int(record["seed"]),
                 int(record["bands"]),
                 int(record["rows"]),
             )
-        except (KeyError, ValueError) as exc:
+            layout.lsh.check(layout.fingerprint.num_perm)  # settings dedup could have made
+            return layout
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:  # and OptionsError
             raise StoreError(
                 f"the settings stored at {where} are incomplete or malformed ({exc!r}); "
                 "it was not written by dedup, or was damaged"
@@ -164,13 +166,26 @@ class Layout:
         """All views' signatures in one blob, in :attr:`views` order."""
         return b"".join(fp.signatures[view].astype(_WIRE).tobytes() for view in self.views)
 
-    def unpack(self, blob: bytes) -> dict[str, Signature]:
-        """The signatures :meth:`pack` stored."""
+    def unpack(self, blob: bytes, *, source: str = "a document") -> dict[str, Signature]:
+        """The signatures :meth:`pack` stored; a blob of another size is a damaged index
+        (or one whose ``num_perm`` was edited), a :class:`~dedup.errors.StoreError`."""
+        if not isinstance(blob, bytes) or len(blob) != self.signature_bytes:
+            size = len(blob) if isinstance(blob, bytes) else type(blob).__name__
+            raise StoreError(
+                f"the stored signatures of {source} are {size} bytes, not the "
+                f"{self.signature_bytes} that {len(self.views)} views of num_perm="
+                f"{self.num_perm} make: the index is damaged, or its settings were edited"
+            )
         values = np.frombuffer(blob, dtype=_WIRE).astype(np.uint32)
         return {
             view: values[i * self.num_perm : (i + 1) * self.num_perm]
             for i, view in enumerate(self.views)
         }
+
+    @property
+    def signature_bytes(self) -> int:
+        """The size of one document's packed signatures."""
+        return len(self.views) * self.num_perm * _WIRE.itemsize
 
     def sketch(self, signatures: Mapping[str, Signature]) -> bytes:
         """The low 16 bits of every signature value, the views one after another.
@@ -199,6 +214,13 @@ class Layout:
         >>> layout.sketch_jaccard(a, [layout.sketch(b)]).tolist()
         [[0.75]]
         """
+        size = len(self.views) * self.num_perm * _SKETCH.itemsize
+        for sketch in sketches:
+            if not isinstance(sketch, bytes) or len(sketch) != size:
+                raise StoreError(
+                    f"a stored sketch is {len(sketch) if isinstance(sketch, bytes) else 0} "
+                    f"bytes, not {size}: the index is damaged, or its settings were edited"
+                )
         stored = np.frombuffer(b"".join(sketches), dtype=_SKETCH).reshape(
             len(sketches), len(self.views), self.num_perm
         )
@@ -312,8 +334,30 @@ def pack_text(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8"))
 
 
-def unpack_text(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8")
+MAX_TEXT_BYTES = 64_000_000
+"""The most a stored text may expand to (13 times the largest input ``dedup`` reads
+by default): a crafted index whose few kilobytes expand to gigabytes is refused, not
+read into memory."""
+
+
+def unpack_text(blob: bytes, *, source: str = "a document") -> str:
+    """The text :func:`pack_text` stored; raises :class:`~dedup.errors.StoreError` when
+    the blob is not zlib, expands past :data:`MAX_TEXT_BYTES`, or is not UTF-8."""
+    try:
+        inflate = zlib.decompressobj()
+        data = inflate.decompress(blob, MAX_TEXT_BYTES)
+        if inflate.unconsumed_tail:
+            raise StoreError(
+                f"the stored text of {source} expands past {MAX_TEXT_BYTES:,} bytes: "
+                "the index is damaged or was crafted"
+            )
+        return data.decode("utf-8")
+    except (zlib.error, TypeError) as exc:
+        raise StoreError(f"the stored text of {source} is damaged (not zlib data: {exc})") from None
+    except UnicodeDecodeError as exc:
+        raise StoreError(
+            f"the stored text of {source} is damaged (not UTF-8 at byte {exc.start})"
+        ) from None
 
 
 def dump_meta(doc_id: str, meta: Mapping[str, object] | None) -> str | None:
@@ -326,11 +370,18 @@ def dump_meta(doc_id: str, meta: Mapping[str, object] | None) -> str | None:
         raise InputError(f"meta must be JSON-serialisable: {exc}", source=doc_id) from None
 
 
-def load_meta(raw: str | bytes | None) -> dict[str, object]:
-    """The stored meta; an empty dict if none was given."""
+def load_meta(raw: str | bytes | None, *, source: str = "a document") -> dict[str, object]:
+    """The stored meta; an empty dict if none was given; a
+    :class:`~dedup.errors.StoreError` if what is stored is not the JSON object
+    :func:`dump_meta` wrote."""
     if raw is None:
         return {}
-    value: dict[str, object] = json.loads(raw)
+    try:
+        value = json.loads(raw)
+    except (ValueError, TypeError, RecursionError):  # UnicodeDecodeError is a ValueError
+        value = None
+    if not isinstance(value, dict):
+        raise StoreError(f"the stored metadata of {source} is damaged (not a JSON object)")
     return value
 
 

@@ -170,15 +170,15 @@ class RedisIndex(CandidateIndex):
 
     def text(self, doc_id: str) -> str:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""
-        return unpack_text(self._fields(doc_id, "text")[0])
+        return unpack_text(self._fields(doc_id, "text")[0], source=repr(doc_id))
 
     def signatures(self, doc_id: str) -> dict[str, Signature]:
         """The stored MinHash signatures of a document, by view (no text is read)."""
-        return self._layout.unpack(self._fields(doc_id, "signatures")[0])
+        return self._layout.unpack(self._fields(doc_id, "signatures")[0], source=repr(doc_id))
 
     def meta(self, doc_id: str) -> dict[str, object]:
         """The ``meta`` stored with the document (empty if none was given)."""
-        return load_meta(self._fields(doc_id, "digest", "meta")[1])
+        return load_meta(self._fields(doc_id, "digest", "meta")[1], source=repr(doc_id))
 
     def remove(self, doc_id: str) -> None:
         """Forget ``doc_id``; raises :class:`~dedup.errors.UnknownDocumentError`."""

@@ -47,6 +47,7 @@ connection is shared by threads behind a lock.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -146,6 +147,7 @@ class SqliteIndex(CandidateIndex):
             )
         except sqlite3.Error as exc:
             raise _cannot_open(self.path, exc) from None
+        self._db.text_factory = functools.partial(_utf8, self.path)
         try:
             if not create:
                 self._check_is_index()  # before anything could write to the file
@@ -160,7 +162,7 @@ class SqliteIndex(CandidateIndex):
                     for statement in _SCHEMA:
                         self._db.execute(statement)
                 self._layout = self._settle(fingerprint, lsh)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # a damaged schema's message
             self._db.close()
             raise _cannot_open(self.path, exc) from None
         except BaseException:
@@ -293,15 +295,15 @@ class SqliteIndex(CandidateIndex):
 
     def text(self, doc_id: str) -> str:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""
-        return unpack_text(self._get(doc_id, "text"))
+        return unpack_text(self._get(doc_id, "text"), source=repr(doc_id))
 
     def signatures(self, doc_id: str) -> dict[str, Signature]:
         """The stored MinHash signatures of a document, by view (no text is read)."""
-        return self._layout.unpack(self._get(doc_id, "signatures"))
+        return self._layout.unpack(self._get(doc_id, "signatures"), source=repr(doc_id))
 
     def meta(self, doc_id: str) -> dict[str, object]:
         """The ``meta`` stored with the document (empty if none was given)."""
-        return load_meta(self._get(doc_id, "meta"))
+        return load_meta(self._get(doc_id, "meta"), source=repr(doc_id))
 
     def remove(self, doc_id: str) -> None:
         """Forget ``doc_id``; raises :class:`~dedup.errors.UnknownDocumentError`."""
@@ -404,8 +406,14 @@ class SqliteIndex(CandidateIndex):
             self._db.executemany(
                 "INSERT INTO settings (key, value) VALUES (?, ?)", layout.record(_FORMAT).items()
             )
-        elif int(stored["format"]) < _FORMAT:
-            self._add_sketches(layout)
+        else:
+            # the settings must be the ones the documents were stored with: an edited
+            # num_perm or list of views would otherwise find nothing, silently
+            first = self._db.execute("SELECT id, signatures FROM documents LIMIT 1").fetchone()
+            if first is not None:
+                layout.unpack(first[1], source=repr(first[0]))
+            if int(stored["format"]) < _FORMAT:
+                self._add_sketches(layout)
         return layout
 
     def _add_sketches(self, layout: Layout) -> None:
@@ -542,11 +550,22 @@ class SqliteIndex(CandidateIndex):
             raise StoreError(f"the SQLite index {self.path!r} is closed")
         try:
             yield
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # the latter: a damaged file
             raise StoreError(f"the SQLite index {self.path!r} failed: {exc}") from exc
 
 
-def _cannot_open(path: str, exc: sqlite3.Error) -> StoreError:
+def _utf8(path: str, data: bytes) -> str:
+    """A text column as ``str``: dedup writes UTF-8 only, so anything else is damage."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StoreError(
+            f"{path!r} is a damaged dedup index: it holds text that is not UTF-8 (byte "
+            f"{exc.start + 1} of a {len(data)}-byte value)"
+        ) from None
+
+
+def _cannot_open(path: str, exc: Exception) -> StoreError:
     return StoreError(
         f"cannot open {path!r} as a dedup index: {exc}; give the path of an index, "
         "or of a new file in an existing directory"
