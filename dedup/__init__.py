@@ -17,6 +17,7 @@ from dedup.errors import (
     RecordError,
     SettingsMismatchError,
     StoreError,
+    StoreUnavailableError,
     UnknownDocumentError,
 )
 from dedup.index import Index
@@ -44,6 +45,7 @@ __all__ = [
     "ScanResult",
     "SettingsMismatchError",
     "StoreError",
+    "StoreUnavailableError",
     "UnknownDocumentError",
     "VerifyOptions",
     "ViewScores",

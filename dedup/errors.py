@@ -12,6 +12,7 @@ who do not know about dedup::
     │   └── RecordError                a malformed JSON line
     ├── UnknownDocumentError (KeyError) an id that is not in the index
     └── StoreError (RuntimeError)       the storage behind an index failed
+        ├── StoreUnavailableError      for now: a lock held, a server unreachable
         └── SettingsMismatchError (ValueError) an index opened with other settings
 
 Messages say what was expected, what arrived and how to fix it. The CLI turns these
@@ -29,6 +30,7 @@ __all__ = [
     "RecordError",
     "SettingsMismatchError",
     "StoreError",
+    "StoreUnavailableError",
     "UnknownDocumentError",
 ]
 
@@ -83,6 +85,12 @@ class UnknownDocumentError(DedupError, KeyError):
 
 class StoreError(DedupError, RuntimeError):
     """The storage behind an index failed or holds something unexpected."""
+
+
+class StoreUnavailableError(StoreError):
+    """The storage cannot be used *for now*: another process holds the SQLite write
+    lock longer than the wait allows, or the Redis server cannot be reached. Trying
+    again later may succeed; ``dedup watch`` does, for a while (``--retry``)."""
 
 
 class SettingsMismatchError(StoreError, ValueError):

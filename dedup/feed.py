@@ -41,20 +41,71 @@ a consumer can pair outcomes with inputs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
-from dedup.errors import InputError, OptionsError, RecordError
+from dedup.errors import InputError, OptionsError, RecordError, StoreUnavailableError
 from dedup.extract import main_text
 from dedup.index import Index
 from dedup.model import Match
 from dedup.sources import Entry, Extract, json_lines, parse_record
 
-__all__ = ["MAX_LINE_BYTES", "Checked", "Entry", "Extract", "Rejected", "parse", "process", "watch"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "RETRY_SECONDS",
+    "Checked",
+    "Entry",
+    "Extract",
+    "Rejected",
+    "parse",
+    "process",
+    "retrying",
+    "watch",
+]
 
 MAX_LINE_BYTES = 20_000_000
 """Default cap on the bytes of one line: HTML pages are larger than their text."""
+
+RETRY_SECONDS = 60.0
+"""How long a feed waits for an index that is unavailable for now (a bulk ``index add``
+holding the SQLite write lock, a Redis server restarting) before it gives up."""
+
+_T = TypeVar("_T")
+
+
+def retrying(
+    work: Callable[[], _T],
+    *,
+    seconds: float = RETRY_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> _T:
+    """``work()``, tried again while the index is unavailable for now
+    (:class:`~dedup.errors.StoreUnavailableError`), waiting 0.05 s, then twice as long
+    each time (at most 2 s), for ``seconds`` in all; then the error is raised. Any other
+    error is raised at once.
+
+    >>> calls = []
+    >>> def flaky() -> str:
+    ...     calls.append(1)
+    ...     if len(calls) < 3:
+    ...         raise StoreUnavailableError("locked")
+    ...     return "done"
+    >>> retrying(flaky, sleep=lambda _: None), len(calls)
+    ('done', 3)
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.05
+    while True:
+        try:
+            return work()
+        except StoreUnavailableError:
+            if time.monotonic() + delay > deadline:
+                raise
+            sleep(delay)
+            delay = min(2 * delay, 2.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +149,7 @@ def watch(
     only_new: bool = False,
     max_bytes: int = MAX_LINE_BYTES,
     extract: Extract = main_text,
+    retry: float = RETRY_SECONDS,
 ) -> Iterator[Checked | Rejected]:
     """Process a feed of JSON lines: one outcome per non-blank line, in order.
 
@@ -112,24 +164,42 @@ def watch(
             :meth:`Index.add_if_new <dedup.index.Index.add_if_new>`).
         max_bytes: refuse lines longer than this.
         extract: how an ``html`` field becomes text.
+        retry: how long to go on trying a line while the index is unavailable for now
+            (see :func:`retrying`); 0 gives up at once.
 
     Raises:
-        OptionsError: ``max_bytes`` is not positive (raised at once).
-        StoreError: the index failed; what was added before stays added.
+        OptionsError: ``max_bytes`` is not positive, or ``retry`` negative (at once).
+        StoreError: the index failed (or stayed unavailable for ``retry`` seconds);
+            what was added before stays added.
     """
     if max_bytes < 1:
         raise OptionsError(f"max_bytes must be at least 1, got {max_bytes}")
-    return _watch(stream, index, only_new=only_new, max_bytes=max_bytes, extract=extract)
+    if retry < 0:
+        raise OptionsError(f"retry must not be negative, got {retry}")
+    return _watch(
+        stream, index, only_new=only_new, max_bytes=max_bytes, extract=extract, retry=retry
+    )
 
 
 def _watch(
-    stream: BinaryIO, index: Index, *, only_new: bool, max_bytes: int, extract: Extract
+    stream: BinaryIO,
+    index: Index,
+    *,
+    only_new: bool,
+    max_bytes: int,
+    extract: Extract,
+    retry: float,
 ) -> Iterator[Checked | Rejected]:
     for number, line in json_lines(stream, max_bytes):
         if line is None:
             yield Rejected(number, f"line longer than {max_bytes:,} bytes, skipped")
             continue
-        outcome = process(line, index, number=number, only_new=only_new, extract=extract)
+        outcome = retrying(
+            functools.partial(
+                process, line, index, number=number, only_new=only_new, extract=extract
+            ),
+            seconds=retry,
+        )
         if outcome is not None:
             yield outcome
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -58,19 +59,17 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A redis-server of our own on a free port, without persistence; yields its URL.
-
-    Skips the test when redis-server or redis-py is not installed.
-    """
+@contextlib.contextmanager
+def redis_process(port: int, directory: Path, *, appendonly: bool = False) -> Iterator[str]:
+    """A redis-server of our own on ``port``, answering PING; yields its URL and stops
+    it (SIGTERM: an append-only file is flushed) on leaving. Skips when redis-server or
+    redis-py is not installed."""
     redis = pytest.importorskip("redis", reason="redis-py not installed (pip install redis)")
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server not installed (apt-get install redis-server)")
-    port = _free_port()
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    command += ["--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))]
+    command += ["--appendonly", "yes" if appendonly else "no", "--dir", str(directory)]
     with subprocess.Popen(command, stdout=subprocess.DEVNULL) as server:
         try:
             deadline = time.monotonic() + 10
@@ -87,6 +86,13 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of our own on a free port, without persistence; yields its URL."""
+    with redis_process(_free_port(), tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ from madeup_texts import HOSTILE_JSON_LINES
 
 import dedup.cli.watch  # registers the command on ``main``
 from dedup.cli import main
-from dedup.errors import OptionsError
+from dedup.errors import OptionsError, StoreUnavailableError
 from dedup.feed import Checked, Entry, Rejected, parse, process, watch
 from dedup.index import Index
 from dedup.options import DetectorOptions
@@ -391,3 +394,87 @@ def test_prewarm_changes_nothing_but_speed(
     assert (prewarmed.exit_code, prewarmed.stderr) == (0, "")
     assert _records(prewarmed.stdout) == _records(again.stdout)
     assert any(r.get("matches") for r in _records(prewarmed.stdout))
+
+
+# -- an index that is unavailable for a while ---------------------------------------------
+
+
+def _hold_the_write_lock(path: Path, seconds: float) -> threading.Thread:
+    """Another writer: takes the SQLite write lock and keeps it for ``seconds``."""
+    taken = threading.Event()
+
+    def hold() -> None:
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            taken.set()
+            time.sleep(seconds)
+            db.execute("COMMIT")
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    taken.wait(10)
+    return thread
+
+
+def test_watch_waits_for_a_write_lock_held_past_the_busy_timeout(
+    tmp_path: Path, original: Path, spun: Path
+) -> None:
+    """A bulk `index add` holds the write lock longer than SQLite waits (here 0.1 s, by
+    default 30 s): the feed tries the line again instead of dying."""
+    from dedup.backends.sqlite import SqliteIndex
+
+    path = tmp_path / "feed.db"
+    feed = _line(id="wapo-1", text=original.read_text(encoding="utf-8"))
+    feed += _line(id="spun-1", text=spun.read_text(encoding="utf-8"))
+    with Index(SqliteIndex(path, timeout=0.1)) as index:
+        holder = _hold_the_write_lock(path, 1.0)
+        outcomes = list(watch(io.BytesIO(feed.encode()), index, retry=30))
+        holder.join()
+        assert [(type(o), o.id) for o in outcomes] == [(Checked, "wapo-1"), (Checked, "spun-1")]
+        assert [m.a for m in outcomes[1].matches] == ["wapo-1"]
+        # without retries, the same lock ends the feed with a clear error
+        holder = _hold_the_write_lock(path, 1.0)
+        with pytest.raises(StoreUnavailableError, match="locked by another process"):
+            list(
+                watch(
+                    io.BytesIO(_line(id="late", text=original.read_text()).encode()), index, retry=0
+                )
+            )
+        holder.join()
+
+
+def test_watch_rides_out_a_redis_restart(tmp_path: Path, original: Path, spun: Path) -> None:
+    """redis-server stops and comes back half a second later: the line sent meanwhile
+    is answered once it is back, and the feed goes on."""
+    from conftest import _free_port, redis_process
+
+    port, data = _free_port(), tmp_path / "redis"
+    data.mkdir()
+    server = redis_process(port, data, appendonly=True)
+    url = server.__enter__()
+    try:
+        with _watch_process(url) as process_:
+            assert process_.stdin is not None
+            assert process_.stdout is not None
+            watchdog = threading.Timer(60, process_.kill)
+            watchdog.start()
+            try:
+                process_.stdin.write(_line(id="wapo-1", text=original.read_text(encoding="utf-8")))
+                process_.stdin.flush()
+                first = json.loads(process_.stdout.readline())
+                server.__exit__(None, None, None)  # the server goes away
+                server = redis_process(port, data, appendonly=True)
+                process_.stdin.write(_line(id="spun-1", text=spun.read_text(encoding="utf-8")))
+                process_.stdin.flush()
+                time.sleep(0.5)
+                url = server.__enter__()  # and comes back
+                second = json.loads(process_.stdout.readline())
+                process_.stdin.close()
+                assert process_.wait() == 0
+            finally:
+                watchdog.cancel()
+    finally:
+        server.__exit__(None, None, None)
+    assert first["added"] is True
+    assert (second.get("error"), second["added"]) == (None, True)
+    assert [m["a"] for m in second["matches"]] == ["wapo-1"]

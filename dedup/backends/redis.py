@@ -40,7 +40,7 @@ from dedup.backends._stored import (
     unpack_text,
 )
 from dedup.backends.base import CandidateIndex
-from dedup.errors import StoreError
+from dedup.errors import StoreError, StoreUnavailableError
 from dedup.fingerprint import Fingerprint, Signature, reaches
 from dedup.options import FingerprintOptions, LshOptions
 
@@ -304,8 +304,8 @@ class RedisIndex(CandidateIndex):
             raise StoreError(f"the Redis index at {self._where} is closed")
         try:
             yield
-        except redis.ConnectionError as exc:
-            raise StoreError(
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise StoreUnavailableError(
                 f"cannot reach Redis at {self._where}: {exc}; is redis-server running there?"
             ) from exc
         except redis.RedisError as exc:

@@ -71,7 +71,7 @@ from dedup.backends._stored import (
     unpack_text,
 )
 from dedup.backends.base import CandidateIndex
-from dedup.errors import StoreError
+from dedup.errors import StoreError, StoreUnavailableError
 from dedup.fingerprint import Fingerprint, Signature, is_empty, reaches
 from dedup.options import FingerprintOptions, LshOptions
 
@@ -164,6 +164,10 @@ class SqliteIndex(CandidateIndex):
                 self._layout = self._settle(fingerprint, lsh)
         except (sqlite3.Error, UnicodeDecodeError) as exc:  # a damaged schema's message
             self._db.close()
+            if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
+                raise StoreUnavailableError(
+                    f"cannot open {self.path!r}: it is locked by another process ({exc})"
+                ) from None
             raise _cannot_open(self.path, exc) from None
         except BaseException:
             self._db.close()
@@ -550,8 +554,22 @@ class SqliteIndex(CandidateIndex):
             raise StoreError(f"the SQLite index {self.path!r} is closed")
         try:
             yield
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                raise StoreUnavailableError(
+                    f"the SQLite index {self.path!r} is locked by another process ({exc})"
+                ) from exc
+            raise StoreError(f"the SQLite index {self.path!r} failed: {exc}") from exc
         except (sqlite3.Error, UnicodeDecodeError) as exc:  # the latter: a damaged file
             raise StoreError(f"the SQLite index {self.path!r} failed: {exc}") from exc
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _utf8(path: str, data: bytes) -> str:

@@ -11,7 +11,7 @@ import click
 
 from dedup.cli._common import main
 from dedup.cli.index import open_store
-from dedup.feed import MAX_LINE_BYTES, Checked, Rejected
+from dedup.feed import MAX_LINE_BYTES, RETRY_SECONDS, Checked, Rejected, retrying
 from dedup.feed import watch as run_feed
 from dedup.model import Match, ScanResult
 from dedup.options import DetectorOptions
@@ -49,13 +49,28 @@ __all__ = ["watch"]
     help="Refuse lines longer than this many bytes.",
 )
 @click.option(
+    "--retry",
+    type=click.FloatRange(min=0),
+    default=RETRY_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="While the index is unavailable for now (another process holds the SQLite "
+    "write lock, the Redis server restarts), go on trying for this long, then stop.",
+)
+@click.option(
     "--prewarm",
     is_flag=True,
     help="Before the first line, read the index's lookup tables into the OS file cache "
     "(SQLite; about 15 s per million documents), so that every check is fast.",
 )
 def watch(
-    store: str, feed: BinaryIO, only_new: bool, threshold: float, max_bytes: int, prewarm: bool
+    store: str,
+    feed: BinaryIO,
+    only_new: bool,
+    threshold: float,
+    max_bytes: int,
+    retry: float,
+    prewarm: bool,
 ) -> None:
     """Check each document of a feed against the index at STORE, then add it.
 
@@ -82,10 +97,14 @@ def watch(
     130  interrupted (Ctrl-C); what was stored before is kept
     """
     try:
-        with open_store(store, threshold=threshold, create=True) as index:
+        opened = retrying(
+            lambda: open_store(store, threshold=threshold, create=True), seconds=retry
+        )
+        with opened as index:
             if prewarm:
                 index.prewarm()
-            for outcome in run_feed(feed, index, only_new=only_new, max_bytes=max_bytes):
+            outcomes = run_feed(feed, index, only_new=only_new, max_bytes=max_bytes, retry=retry)
+            for outcome in outcomes:
                 click.echo(json.dumps(_record(outcome), ensure_ascii=False))  # echo flushes
     except BrokenPipeError:
         # The reader went away (`dedup watch ... | head`): stop quietly. Every document
