@@ -560,3 +560,36 @@ def test_reading_an_empty_redis_database_is_an_error_and_writes_nothing(
     assert result.exit_code == 2
     assert "has no settings; create one with dedup index add" in result.stderr
     assert redis.Redis.from_url(redis_url).dbsize() == 0
+
+
+def test_an_index_in_a_read_only_directory_can_be_read(tmp_path: Path, seeds: Path) -> None:
+    """Nobody may write the directory, so SQLite cannot make the files a WAL reader
+    needs: `stats` and `check` still read the index (as an unprivileged user; root may
+    write anywhere)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to run a command as an unprivileged user")
+    directory = Path(tempfile.mkdtemp(dir="/tmp"))  # tmp_path is private to root
+    try:
+        result = CliRunner().invoke(main, ["index", "add", str(directory / "i.db"), str(seeds)])
+        assert result.exit_code == 0, result.output
+        directory.chmod(0o555)
+        dedup = [sys.executable, "-c", "from dedup.cli import main; main(prog_name='dedup')"]
+        nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        for command in (["stats"], ["check"]):
+            args = [*nobody, *dedup, "index", *command, str(directory / "i.db")]
+            if command == ["check"]:
+                args.append(str(next(seeds.glob("001_*.txt"))))
+            run = subprocess.run(args, capture_output=True, text=True, timeout=120)
+            assert run.returncode in (0, 1), run.stderr
+            assert "error" not in run.stderr
+        assert sorted(p.name for p in directory.iterdir()) == ["i.db"]
+    finally:
+        directory.chmod(0o755)
+        shutil.rmtree(directory)

@@ -136,8 +136,7 @@ class SqliteIndex(CandidateIndex):
         self._lock = threading.Lock()
         self._closed = False
         try:
-            # to read, the file must exist already (mode=rw creates nothing)
-            where = self.path if create else f"file:{quote(os.path.abspath(self.path))}?mode=rw"
+            where = self.path if create else _read_uri(self.path)
             self._db = sqlite3.connect(
                 where,
                 timeout=timeout,
@@ -562,6 +561,18 @@ class SqliteIndex(CandidateIndex):
             raise StoreError(f"the SQLite index {self.path!r} failed: {exc}") from exc
         except (sqlite3.Error, UnicodeDecodeError) as exc:  # the latter: a damaged file
             raise StoreError(f"the SQLite index {self.path!r} failed: {exc}") from exc
+
+
+def _read_uri(path: str) -> str:
+    """How to open an existing file to read it. ``mode=rw`` creates nothing. In a
+    directory no one may write to, SQLite cannot make the shared-memory file a WAL
+    reader needs; nor can any writer make its log there, so the file cannot change
+    while it is read, and it is opened as immutable (no locks, no side files)."""
+    uri = f"file:{quote(os.path.abspath(path))}"
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.access(directory, os.W_OK) and not os.path.exists(f"{path}-wal"):
+        return f"{uri}?mode=ro&immutable=1"
+    return f"{uri}?mode=rw"
 
 
 def _busy(exc: sqlite3.Error) -> bool:
