@@ -368,3 +368,31 @@ def test_property_substitution_counts_match_spans(pair: tuple[str, str]) -> None
     spans = [s for m in report.matches for s in m.spans if s.op is Op.SUBSTITUTION]
     assert sum(s.count for s in report.substitutions) == len(spans)
     assert report.summary.substitutions == len(spans)
+
+
+def test_long_texts_compare_only_paragraphs_sharing_a_rare_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past ``ALL_PAIRS_UP_TO`` pairs the diff does not measure every paragraph pair (a
+    billion for two 5 MB texts); a shuffled copy, with a few paragraphs edited, still
+    has every paragraph matched."""
+    import random
+
+    from madeup_texts import synthetic
+
+    from dedup.diff import paragraphs
+
+    originals = [synthetic(n) for n in range(60)]
+    rng = random.Random(5)
+    copies = originals[:]
+    rng.shuffle(copies)
+    copies = [
+        c.replace(c.split()[10], "changed", 1) if k % 7 == 0 else c for k, c in enumerate(copies)
+    ]
+    a, b = "\n\n".join(originals), "\n\n".join(copies)
+    full = diff(a, b)
+    monkeypatch.setattr(paragraphs, "ALL_PAIRS_UP_TO", 0)
+    sparse = diff(a, b)
+    assert sparse.summary.matched == full.summary.matched == 60
+    assert sparse.summary.verbatim == pytest.approx(full.summary.verbatim)
+    assert sparse.summary.dropped == sparse.summary.added == 0

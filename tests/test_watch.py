@@ -431,7 +431,9 @@ def test_watch_waits_for_a_write_lock_held_past_the_busy_timeout(
         outcomes = list(watch(io.BytesIO(feed.encode()), index, retry=30))
         holder.join()
         assert [(type(o), o.id) for o in outcomes] == [(Checked, "wapo-1"), (Checked, "spun-1")]
-        assert [m.a for m in outcomes[1].matches] == ["wapo-1"]
+        second = outcomes[1]
+        assert isinstance(second, Checked)
+        assert [m.a for m in second.matches] == ["wapo-1"]
         # without retries, the same lock ends the feed with a clear error
         holder = _hold_the_write_lock(path, 1.0)
         with pytest.raises(StoreUnavailableError, match="locked by another process"):

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
@@ -119,10 +120,7 @@ def _match(pa: list[str], pb: list[str], options: DiffOptions) -> list[_Group]:
     """
     if not pa or not pb:
         return []
-    # (No score_cutoff: it costs more than the comparison below, which does its job.)
-    sims = process.cdist(pa, pb, scorer=Levenshtein.normalized_similarity, workers=1)
-    rows, cols = np.nonzero(sims >= options.gap_similarity)
-    values = sims[rows, cols]
+    rows, cols, values = _similar_pairs(pa, pb, options.gap_similarity)
     order = np.lexsort((cols, rows, -values))  # best first; ties in text order
     candidates = list(
         zip(rows[order].tolist(), cols[order].tolist(), values[order].tolist(), strict=True)
@@ -142,6 +140,74 @@ def _match(pa: list[str], pb: list[str], options: DiffOptions) -> list[_Group]:
             taken_b.add(j)
             groups.append(_Group(i, i, j, j, sim))
     return groups
+
+
+ALL_PAIRS_UP_TO = 4_000_000
+"""Paragraph pairs compared all against all (a 16 MB matrix); texts with more pairs
+than this (two of 2,000 paragraphs) compare only the pairs that share a rare word."""
+_RARE_WORDS = 8  # rare words of a paragraph that propose its partners
+_COMMON = 50  # a word in more paragraphs than this (on one side) proposes no pairs
+
+
+def _similar_pairs(
+    pa: list[str], pb: list[str], floor: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Rows, columns and word-level Levenshtein similarities of the paragraph pairs at
+    ``floor`` or above.
+
+    Up to :data:`ALL_PAIRS_UP_TO` pairs, every pair is measured. Beyond, the time and
+    memory of all pairs grow with the product of the paragraph counts (two 5 MB texts:
+    a billion pairs), so a pair is measured only if it shares one of the
+    ``_RARE_WORDS`` rarest words of either paragraph, among words in at most
+    ``_COMMON`` paragraphs of each text, or is the same paragraph: a copied paragraph
+    keeps its rare words, so it still meets its original, and the cost grows with the
+    text, not its square.
+    """
+    if len(pa) * len(pb) <= ALL_PAIRS_UP_TO:
+        # (No score_cutoff: it costs more than the comparison below, which does its job.)
+        sims = process.cdist(pa, pb, scorer=Levenshtein.normalized_similarity, workers=1)
+        rows, cols = np.nonzero(sims >= floor)
+        return rows.astype(np.int64), cols.astype(np.int64), sims[rows, cols].astype(np.float64)
+    in_a: dict[str, list[int]] = {}
+    in_b: dict[str, list[int]] = {}
+    for postings, paragraphs in ((in_a, pa), (in_b, pb)):
+        for k, paragraph in enumerate(paragraphs):
+            for word in set(paragraph):
+                postings.setdefault(word, []).append(k)
+
+    def rare(paragraph: str) -> list[str]:
+        usable = [
+            w for w in set(paragraph) if len(in_a.get(w, ())) <= _COMMON >= len(in_b.get(w, ()))
+        ]
+        usable.sort(key=lambda w: (len(in_a.get(w, ())) + len(in_b.get(w, ())), w))
+        return usable[:_RARE_WORDS]
+
+    pairs: set[tuple[int, int]] = set()
+    same: dict[str, list[int]] = {}  # identical paragraphs meet whatever their words
+    for j, paragraph in enumerate(pb):
+        same.setdefault(paragraph, []).append(j)
+    for i, paragraph in enumerate(pa):
+        pairs.update((i, j) for j in same.get(paragraph, ())[:_COMMON])
+    for i, paragraph in enumerate(pa):
+        for word in rare(paragraph):
+            pairs.update((i, j) for j in in_b.get(word, ()))
+    for j, paragraph in enumerate(pb):
+        for word in rare(paragraph):
+            pairs.update((i, j) for i in in_a.get(word, ()))
+    found = [
+        (i, j, sim)
+        for i, j in sorted(pairs)
+        if (sim := Levenshtein.normalized_similarity(pa[i], pb[j], score_cutoff=floor)) >= floor
+    ]
+    if not found:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=np.float64)
+    i_s, j_s, sims_found = zip(*found, strict=True)
+    return (
+        np.array(i_s, dtype=np.int64),
+        np.array(j_s, dtype=np.int64),
+        np.array(sims_found, dtype=np.float64),
+    )
 
 
 def _in_gap(groups: list[_Group], i: int, j: int) -> bool:
