@@ -39,12 +39,15 @@ from dedup.model import Document, Problem
 from dedup.normalize import decode
 
 __all__ = [
+    "HTML_SUFFIXES",
     "MAX_BYTES",
     "Entry",
     "Extract",
     "json_lines",
     "json_record",
     "json_type",
+    "looks_like_html",
+    "page_text",
     "parse_record",
     "read",
 ]
@@ -81,16 +84,49 @@ STDIN = "-"
 _WHITESPACE = b" \t\n\r\f\v"
 
 
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+_HTML_START = ("<!doctype html", "<html", "<?xml")
+
+
+def looks_like_html(name: str, text: str) -> bool:
+    """Whether a file is a web page: by its name (:data:`HTML_SUFFIXES`) or, whatever its
+    name, by how it starts (a doctype or an ``<html>`` tag, after blank space).
+
+    >>> looks_like_html("page.txt", "  <!DOCTYPE html><html>..."), looks_like_html("a.txt", "<b>")
+    (True, False)
+    """
+    if name.lower().endswith(HTML_SUFFIXES):
+        return True
+    start = text[:512].lstrip().lower()
+    return start.startswith(_HTML_START) and (not start.startswith("<?xml") or "<html" in start)
+
+
+def page_text(name: str, text: str, *, html: bool | None = None) -> str:
+    """The text to compare of a file: its main text (:func:`dedup.extract.main_text`)
+    if it is a web page (``html`` None: :func:`looks_like_html` decides; True: it is;
+    False: it is not), else the text itself.
+
+    Raises:
+        InputError: a web page with no main text.
+    """
+    if html or (html is None and looks_like_html(name, text)):
+        return main_text(text)
+    return text
+
+
 def read(
     paths: Iterable[str],
     *,
     stdin: BinaryIO | None = None,
     max_bytes: int = MAX_BYTES,
+    html: bool | None = None,
 ) -> Iterator[Document | Problem]:
     """Documents from files, directories (recursively), ``.jsonl`` files and stdin.
 
     Directories are walked in sorted order, skipping hidden files and directories
-    (``.git``). Text is decoded with :func:`dedup.normalize.decode`. Nothing raises for
+    (``.git``); a file reached twice (a directory and a file inside it) is read once.
+    Text is decoded with :func:`dedup.normalize.decode`, and a web page is reduced to
+    its main text (:func:`page_text`; ``html`` as there). Nothing raises for
     bad input: a missing path, unreadable or binary file, malformed JSON line or
     repeated id becomes a :class:`~dedup.model.Problem` and reading goes on. A file
     cut at ``max_bytes`` yields its :class:`~dedup.detector.Document` and a
@@ -101,6 +137,7 @@ def read(
         stdin: where ``-`` reads from; the process's stdin if omitted.
         max_bytes: read at most this many bytes of a file (cut at the last whitespace
             before it) and refuse JSON lines longer than this.
+        html: whether files are web pages (None: by name or content).
 
     Raises:
         OptionsError: ``max_bytes`` is not positive (raised at once, not when iterating).
@@ -114,16 +151,18 @@ def read(
     """
     if max_bytes < 1:
         raise OptionsError(f"max_bytes must be at least 1, got {max_bytes}")
-    return _Reader(stdin=stdin, max_bytes=max_bytes).read(paths)
+    return _Reader(stdin=stdin, max_bytes=max_bytes, html=html).read(paths)
 
 
 class _Reader:
     """One pass of :func:`read`: remembers the ids seen so far to refuse repeats."""
 
-    def __init__(self, *, stdin: BinaryIO | None, max_bytes: int) -> None:
+    def __init__(self, *, stdin: BinaryIO | None, max_bytes: int, html: bool | None) -> None:
         self._stdin = stdin
         self._max_bytes = max_bytes
+        self._html = html
         self._seen: dict[str, str] = {}  # id -> where it was first read
+        self._files: dict[str, str] = {}  # real path -> where it was first read
 
     def read(self, paths: Iterable[str]) -> Iterator[Document | Problem]:
         for path in paths:
@@ -147,6 +186,12 @@ class _Reader:
                 yield Problem(path, "no such file or directory")
 
     def _file(self, path: str, doc_id: str) -> Iterator[Document | Problem]:
+        real = os.path.realpath(path)
+        first = self._files.get(real)
+        if first is not None:
+            yield Problem(path, f"already read as {first}, skipped")
+            return
+        self._files[real] = path
         try:
             with _open(path) as stream:
                 size = os.fstat(stream.fileno()).st_size
@@ -165,9 +210,9 @@ class _Reader:
         if truncated:
             data = _cut(data[: self._max_bytes])
         try:
-            text = decode(data)
+            text = page_text(source, decode(data), html=self._html)
         except InputError as exc:
-            yield Problem(source, str(exc))
+            yield Problem(source, exc.message)
             return
         duplicate = self._claim(doc_id, source)
         if duplicate is not None:

@@ -470,3 +470,40 @@ def test_a_reader_that_stops_early_is_no_crash(tmp_path: Path, original: Path) -
     assert proc.returncode in (0, 1)
     assert b"internal error" not in err
     assert b"Traceback" not in err
+
+
+def test_web_pages_are_scanned_by_their_main_text(
+    runner: CliRunner, tmp_path: Path, original: Path, spun: Path, original_page: str
+) -> None:
+    (tmp_path / "page.html").write_text(original_page, encoding="utf-8")
+    (tmp_path / "spun.txt").write_text(spun.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(main, ["scan", str(tmp_path), "--format", "jsonl"])
+    assert result.exit_code == 1, result.output
+    (match,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (match["a"], match["b"], match["kind"], match["original"]) == (
+        "page.html",
+        "spun.txt",
+        "spun",
+        "page.html",
+    )
+    as_text = runner.invoke(main, ["scan", str(tmp_path), "--no-html", "--format", "jsonl"])
+    assert as_text.exit_code == 0
+
+
+def test_a_file_named_inside_a_directory_given_is_read_once(
+    runner: CliRunner, seeds: Path, original: Path
+) -> None:
+    result = runner.invoke(main, ["scan", str(seeds), str(original), "--format", "jsonl"])
+    assert result.exit_code == 1
+    kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
+    assert kinds == ["spun"]
+    assert f"dedup: warning: {original}: already read as {seeds / original.name}, skipped" in (
+        result.stderr
+    )
+
+
+def test_h_is_help(runner: CliRunner) -> None:
+    for args in (["-h"], ["scan", "-h"], ["index", "add", "-h"], ["diff", "-h"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, args
+        assert result.stdout.startswith("Usage: ")

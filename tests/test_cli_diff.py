@@ -282,3 +282,27 @@ def test_no_color_in_the_environment_turns_colours_off(
 ) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert not ANSI.search(_run(runner, *pair, color=True)[1])
+
+
+def test_color_always_colours_a_pipe_too(runner: CliRunner, pair: list[str]) -> None:
+    code, out, _ = _run(runner, *pair, "--color", "always")  # not a terminal
+    assert code == 1
+    assert "Kerry \x1b[33m\x1b[1m[said→pronounced]\x1b[0m" in out
+    assert not ANSI.search(_run(runner, *pair, "--color", "never", color=True)[1])
+
+
+def test_a_web_page_is_compared_by_its_main_text(
+    runner: CliRunner, tmp_path: Path, original: Path, original_page: str
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(original_page, encoding="utf-8")
+    _code, out, _ = _run(runner, str(original), str(page))
+    assert "<!DOCTYPE" not in out
+    assert "<script" not in out
+    assert "{+" not in out.split("Summary")[0] or out.count("{+") < 5  # chrome is gone
+    as_text = _run(runner, str(original), str(page), "--no-html")[1]
+    assert "DOCTYPE" in as_text
+    # a page under another name is still read as one, by how it starts
+    renamed = tmp_path / "page.txt"
+    renamed.write_text(original_page, encoding="utf-8")
+    assert _run(runner, str(original), str(renamed))[1] == out.replace(str(page), str(renamed))

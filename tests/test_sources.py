@@ -138,7 +138,17 @@ def test_the_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
     path = str(tmp_path / "a.txt")
     assert _read(path, path) == [
         Document(path, "A."),
-        Problem(path, f"duplicate id {path!r} (first read from {path}), skipped"),
+        Problem(path, f"already read as {path}, skipped"),
+    ]
+
+
+def test_a_file_reached_twice_is_read_once(tmp_path: Path) -> None:
+    """A directory and a file inside it: the file is not its own exact copy."""
+    (tmp_path / "a.txt").write_text("A.", encoding="utf-8")
+    path = str(tmp_path / "a.txt")
+    assert _read(tmp_path, path) == [
+        Document("a.txt", "A."),
+        Problem(path, f"already read as {path}, skipped"),
     ]
 
 

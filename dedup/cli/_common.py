@@ -168,7 +168,8 @@ def _kinds(
 
 
 def input_options(command: F) -> F:
-    """Add ``--max-bytes``, ``--quiet`` and ``--progress`` to a command that reads inputs."""
+    """Add ``--max-bytes``, ``--html``, ``--quiet`` and ``--progress`` to a command that
+    reads inputs."""
     options = [
         click.option(
             "--max-bytes",
@@ -177,6 +178,12 @@ def input_options(command: F) -> F:
             show_default=True,
             help="Read at most this many bytes of a file (the rest is skipped, with a "
             "warning); longer JSON lines are refused.",
+        ),
+        click.option(
+            "--html/--no-html",
+            default=None,
+            help="Read every file as a web page (its main text is compared), or none "
+            "[default: files named .html or .htm, or starting with a doctype or <html>].",
         ),
         click.option("--quiet", "-q", is_flag=True, help="Do not print warnings about inputs."),
         click.option(

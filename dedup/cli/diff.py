@@ -20,7 +20,7 @@ from dedup.errors import InputError
 from dedup.fingerprint import fingerprint_text
 from dedup.normalize import decode
 from dedup.render import diff as diffview
-from dedup.sources import MAX_BYTES
+from dedup.sources import MAX_BYTES, page_text
 
 __all__ = ["diff"]
 
@@ -55,12 +55,29 @@ _STYLES = {
     help="Write to FILE instead of stdout.",
 )
 @click.option(
-    "--no-color",
-    is_flag=True,
-    help="No colours in text output (there are none anyway when stdout is not a terminal, "
-    "or when NO_COLOR is set).",
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colours in text output: auto gives them on a terminal unless NO_COLOR is set; "
+    "always also into a pipe (less -R).",
 )
-def diff(a: str, b: str, format: Format, output: str | None, no_color: bool) -> None:
+@click.option("--no-color", is_flag=True, help="The same as --color never.")
+@click.option(
+    "--html/--no-html",
+    default=None,
+    help="Read A and B as web pages (their main text is compared), or as text "
+    "[default: by name (.html, .htm) or by a doctype or <html> at the start].",
+)
+def diff(
+    a: str,
+    b: str,
+    format: Format,
+    output: str | None,
+    color: str,
+    no_color: bool,
+    html: bool | None,
+) -> None:
     """Show what one text changed of another: substituted words, dropped, added and
     moved paragraphs.
 
@@ -84,23 +101,28 @@ def diff(a: str, b: str, format: Format, output: str | None, no_color: bool) -> 
     """
     if a == b == "-":
         raise Failure("only one of A and B can be - (stdin)")
-    text_a, text_b = _read(a), _read(b)
+    text_a, text_b = _read(a, html), _read(b, html)
     report = diff_pair(text_a, text_b)
-    color = not no_color and not os.environ.get("NO_COLOR")  # https://no-color.org
+    if no_color:
+        color = "never"
+    if color == "auto" and os.environ.get("NO_COLOR"):  # https://no-color.org
+        color = "never"
     _show(report, format, output, names=(a, b), color=color)
     same = fingerprint_text(text_a)[0].digest == fingerprint_text(text_b)[0].digest
     click.get_current_context().exit(EXIT_CLEAN if same else EXIT_FOUND)
 
 
 def _show(
-    report: DiffReport, format: Format, output: str | None, *, names: tuple[str, str], color: bool
+    report: DiffReport, format: Format, output: str | None, *, names: tuple[str, str], color: str
 ) -> None:
-    """Render ``report`` to stdout (with colours if asked) or to the file ``output``."""
+    """Render ``report`` to stdout (with colours as asked: ``auto`` leaves it to click,
+    which drops them unless stdout is a terminal) or to the file ``output``."""
     if output is None or output == "-":
-        rendered = _render(report, format, names=names, color=color)
-        click.echo(rendered, nl=not rendered.endswith("\n"))
+        rendered = _render(report, format, names=names, color=color != "never")
+        echo_color = True if color == "always" else None
+        click.echo(rendered, nl=not rendered.endswith("\n"), color=echo_color)
         return
-    rendered = _render(report, format, names=names, color=False)
+    rendered = _render(report, format, names=names, color=color == "always")
     try:
         with open(output, "w", encoding="utf-8") as stream:
             stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
@@ -108,8 +130,9 @@ def _show(
         raise Failure(f"{output}: cannot write: {_reason(exc)}") from None
 
 
-def _read(path: str) -> str:
-    """The decoded text of ``path`` (``-``: stdin); a :class:`Failure` if it cannot be."""
+def _read(path: str, html: bool | None) -> str:
+    """The decoded text of ``path`` (``-``: stdin), the main text if it is a web page
+    (:func:`dedup.sources.page_text`); a :class:`Failure` if it cannot be."""
     try:
         if path == "-":
             data = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -125,9 +148,9 @@ def _read(path: str) -> str:
     if len(data) > MAX_BYTES:
         raise Failure(f"{path}: longer than {MAX_BYTES:,} bytes; give a shorter text")
     try:
-        return decode(data, source=path)
+        return page_text(path, decode(data, source=path), html=html)
     except InputError as exc:
-        raise Failure(str(exc)) from None
+        raise Failure(f"{path}: {exc.message}") from None
 
 
 def _reason(exc: OSError) -> str:

@@ -88,7 +88,12 @@ def index() -> None:
 @_PATHS
 @input_options
 def add(
-    store: str, paths: tuple[str, ...], max_bytes: int, quiet: bool, progress: bool | None
+    store: str,
+    paths: tuple[str, ...],
+    max_bytes: int,
+    html: bool | None,
+    quiet: bool,
+    progress: bool | None,
 ) -> None:
     """Add the documents in PATHS to the index at STORE (created if need be).
 
@@ -106,7 +111,7 @@ def add(
     """
     # read up to the first document before the store is opened, so that a run with
     # nothing to add (a mistyped path) creates no index file
-    items = iter(read(paths, max_bytes=max_bytes))
+    items = iter(read(paths, max_bytes=max_bytes, html=html))
     before: list[Document | Problem] = []
     for item in items:
         before.append(item)
@@ -169,6 +174,7 @@ def check(
     passage_words: int,
     kind: tuple[Kind, ...],
     max_bytes: int,
+    html: bool | None,
     quiet: bool,
     progress: bool | None,
 ) -> None:
@@ -190,7 +196,7 @@ def check(
         open_store(store, threshold=threshold, passage_words=passage_words) as idx,
         progress_bars(progress) as bars,
     ):
-        items: Iterable[Document | Problem] = read(paths, max_bytes=max_bytes)
+        items: Iterable[Document | Problem] = read(paths, max_bytes=max_bytes, html=html)
         total = None
         if bars is not None:
             items = list(items)

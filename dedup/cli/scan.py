@@ -54,6 +54,7 @@ def scan(
     passage_words: int,
     kind: tuple[Kind, ...],
     max_bytes: int,
+    html: bool | None,
     quiet: bool,
     progress: bool | None,
     grouped: bool,
@@ -82,7 +83,7 @@ def scan(
     )
     # Read first to know the total for the progress bar; this costs no extra memory,
     # since the detector keeps every text anyway.
-    items = list(read(paths, max_bytes=max_bytes))
+    items = list(read(paths, max_bytes=max_bytes, html=html))
     with progress_bars(progress) as bars:
         result = detector.scan(items, kinds=kind or None, progress=bars, total=len(items))
     warn(result.problems, quiet=quiet)
