@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import struct
@@ -38,10 +39,11 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "section", "details", "summary",
     "h1", "h2", "h3", "p",
     "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "span", "mark", "del",
-    "ins", "a",
+    "ins", "a", "input", "label", "ul", "li", "div",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "lang", "charset", "class", "id", "title", "href", "open", "http-equiv", "content",
+    "type", "name", "for", "checked",
 }  # fmt: skip
 
 CHROMIUM_FLAGS = [
@@ -108,13 +110,15 @@ class Browser:
             )
         return out.decode("utf-8")
 
-    def dom(self, page: Path) -> str:
-        """The page's DOM after loading it and running whatever scripts it has."""
-        return self._run("--dump-dom", page.as_uri())
+    def dom(self, page: Path, fragment: str = "") -> str:
+        """The page's DOM after loading it (at ``#fragment``, if given) and running
+        whatever scripts it has."""
+        return self._run("--dump-dom", page.as_uri() + (f"#{fragment}" if fragment else ""))
 
-    def screenshot(self, page: Path, png: Path) -> None:
-        """A 1400x2000 screenshot of the page."""
-        self._run(f"--screenshot={png}", "--window-size=1400,2000", page.as_uri())
+    def screenshot(self, page: Path, png: Path, fragment: str = "") -> None:
+        """A 1400x2000 screenshot of the page (scrolled to ``#fragment``, if given)."""
+        uri = page.as_uri() + (f"#{fragment}" if fragment else "")
+        self._run(f"--screenshot={png}", "--window-size=1400,2000", uri)
 
 
 @pytest.fixture
@@ -349,3 +353,56 @@ def test_seed_pair_page_marks_the_substitutions(
     assert ("original: more", "some-more") in copy_side
     assert ("copy: pronounced", "said") in dom.marks
     assert "002_332438ef7e52e727.txt looks like the original" in dom.visible
+
+
+# -- the scan's review page ------------------------------------------------------------------
+
+
+def _report(runner: CliRunner, tmp_path: Path, *files: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for file in files:
+        (folder / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
+    page = tmp_path / "report.html"
+    result = runner.invoke(main, ["scan", str(folder), "--report", str(page)])
+    assert result.exit_code in (0, 1), result.output
+    return page
+
+
+def test_the_review_page_of_the_seed_pair(
+    browser: Browser, runner: CliRunner, tmp_path: Path, original: Path, spun: Path
+) -> None:
+    """A header with the counts, a legend, a filter, the original named first; a link
+    to ``#pair-1`` opens the pair, whose substitutions come before the diff."""
+    page = _report(runner, tmp_path, original, spun)
+    dom = _parse(browser.dom(page))
+    _assert_inert(dom, title="dedup scan")
+    visible = dom.visible
+    assert "2 documents · threshold 0.15 · 1 pair (1 spun)" in visible
+    assert "a word the copy swapped" in visible  # the legend
+    assert "spun (1)" in visible  # the filter
+    index = visible.index("original")
+    assert visible.index(original.name, index) < visible.index(spun.name, index)
+    closed = browser.dom(page)
+    assert re.search(r'<details class="pair kind-spun">', closed)  # collapsed at first
+    opened = browser.dom(page, fragment="pair-1")
+    assert re.search(r'<details class="pair kind-spun" open="">', opened)
+    section = opened[opened.index("<details") :]
+    assert section.index("Substitutions") < section.index('<table class="diff"')
+    png = tmp_path / "report.png"
+    browser.screenshot(page, png, fragment="pair-1")
+    assert _png_size(png) == (1400, 2000)
+    assert png.stat().st_size > 60_000  # the opened pair: tables of text, not a blank page
+
+
+def test_the_review_page_with_no_pairs_says_so(
+    browser: Browser, runner: CliRunner, tmp_path: Path, seeds: Path
+) -> None:
+    page = _report(runner, tmp_path, *sorted(seeds.glob("00[04]_*.txt")))
+    dom = _parse(browser.dom(page))
+    _assert_inert(dom, title="dedup scan")
+    assert "2 documents · threshold 0.15 · 0 pairs" in dom.visible
+    assert "No copies found." in dom.visible
+    png = tmp_path / "none.png"
+    browser.screenshot(page, png)
+    assert _png_size(png) == (1400, 2000)

@@ -19,9 +19,13 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "section", "details", "summary",
     "h1", "h2", "h3", "p",
     "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "span", "mark", "del",
-    "ins", "a",
+    "ins", "a", "input", "label", "ul", "li", "div",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"lang", "charset", "class", "id", "title", "href"}
+# the page's own: the policy header, and the filter's radio buttons and labels
+ALLOWED_ATTRIBUTES = {
+    "lang", "charset", "class", "id", "title", "href", "http-equiv", "content",
+    "type", "name", "for", "checked",
+}  # fmt: skip
 
 
 class _Tags(HTMLParser):
@@ -206,3 +210,26 @@ def test_property_html_never_lets_markup_through(a: str, b: str) -> None:
     parsed = _parse(page)
     assert set(parsed.tags) <= ALLOWED_TAGS
     assert {name for name, _ in parsed.attributes} <= ALLOWED_ATTRIBUTES
+
+
+def test_the_scan_page_makes_each_diff_only_when_its_section_is_written() -> None:
+    """The report's memory cap: one pair's diff at a time, however many pairs."""
+    from dedup.diff import diff
+
+    made: list[str] = []
+
+    def diff_of(info: scanpage.PairInfo) -> DiffReport:
+        made.append(info.a)
+        return diff("Kerry said the talks went well.", "Kerry pronounced a talks went well.")
+
+    pairs = [scanpage.PairInfo(f"a{n}", f"b{n}", "spun", 0.5, f"a{n}") for n in range(3)]
+    chunks = scanpage.scan_page(pairs, diff_of, documents=6, threshold=0.15)
+    head = "".join(next(chunks) for _ in range(5))  # head, header, filters, legend, index
+    assert made == []
+    assert "6 documents · threshold 0.15 · 3 pairs (3 spun)" in head
+    next(chunks)  # the opening of the pairs
+    for n in range(3):
+        section = next(chunks)
+        assert made == [f"a{k}" for k in range(n + 1)]
+        assert f'<div id="pair-{n + 1}">' in section
+    assert "".join(chunks).endswith("</html>\n")

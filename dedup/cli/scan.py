@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import click
 
@@ -17,8 +17,8 @@ from dedup.cli._common import (
     warn,
 )
 from dedup.detector import Detector, clusters
-from dedup.diff import DiffReport, diff_pair
-from dedup.model import Document, Kind, Match
+from dedup.diff import diff_pair
+from dedup.model import Document, Kind
 from dedup.options import DetectorOptions, VerifyOptions
 from dedup.render import page as scanpage
 from dedup.render.matches import Format, render_clusters, render_matches
@@ -102,21 +102,18 @@ def scan(
         click.echo(render_matches(result, format=format, views=views), nl=False)
     if report is not None:
         texts = {item.id: item.text for item in items if isinstance(item, Document)}
-        _write(report, scanpage.html_scan(_diffs(result.matches, texts)))
-    ctx.exit(status(result))
-
-
-def _diffs(
-    matches: Iterable[Match], texts: Mapping[str, str]
-) -> list[tuple[scanpage.PairInfo, DiffReport]]:
-    """Each pair with its diff (:func:`dedup.diff.diff_pair`), for the HTML report."""
-    return [
-        (
-            scanpage.PairInfo(m.a, m.b, kind=m.kind.value, score=m.score),
-            diff_pair(texts[m.a], texts[m.b]),
+        pairs = [
+            scanpage.PairInfo(m.a, m.b, m.kind.value, m.score, m.original, m.reason)
+            for m in result.matches
+        ]
+        chunks = scanpage.scan_page(
+            pairs,
+            lambda info: diff_pair(texts[info.a], texts[info.b]),
+            documents=result.documents,
+            threshold=threshold,
         )
-        for m in matches
-    ]
+        _write(report, chunks)
+    ctx.exit(status(result))
 
 
 def _check_writable(path: str) -> None:
@@ -132,9 +129,11 @@ def _check_writable(path: str) -> None:
         os.remove(path)
 
 
-def _write(path: str, page: str) -> None:
+def _write(path: str, chunks: Iterable[str]) -> None:
+    """Write the page piece by piece: one pair's diff in memory at a time."""
     try:
         with open(path, "w", encoding="utf-8") as stream:
-            stream.write(page)
+            for chunk in chunks:
+                stream.write(chunk)
     except OSError as exc:
         raise Failure(f"{path}: cannot write: {(exc.strerror or str(exc)).lower()}") from None

@@ -303,6 +303,7 @@ def html_fragment(
     names: tuple[str, str] = ("a", "b"),
     title: str = "",
     anchor: str = "diff",
+    substitutions_first: bool = False,
 ) -> str:
     """The diff of one pair as an HTML ``<section>``, to embed in a larger page.
 
@@ -313,6 +314,8 @@ def html_fragment(
         names: names of the two texts in the order they were given to the diff call.
         title: a heading for the section (none if empty).
         anchor: the section's ``id``.
+        substitutions_first: the substitution table before the side-by-side diff (a
+            moderator's first question is what was swapped), not after it.
     """
     original_name, copy_name = _names(report, names)
     parts = [f'<section class="pair" id="{escape(anchor)}">']
@@ -324,6 +327,9 @@ def html_fragment(
         for label, value in _summary_items(report)
     )
     parts.append(f'<table class="summary"><tbody>{summary}</tbody></table>')
+    substitutions = _substitution_table(report, original_name, copy_name)
+    if substitutions_first:
+        parts.append(substitutions)
     parts.append(
         '<table class="diff"><colgroup><col class="num"><col><col class="num"><col>'
         f"</colgroup><thead><tr><th>¶</th><th>original: {escape(original_name)}</th>"
@@ -350,18 +356,23 @@ def html_fragment(
                 '<td class="none">dropped from the copy</td></tr>'
             )
     parts.append("</tbody></table>")
+    if not substitutions_first:
+        parts.append(substitutions)
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _substitution_table(report: DiffReport, original_name: str, copy_name: str) -> str:
     subs = "".join(
         f'<tr><td class="n">{s.count}</td><td>{escape(s.original)}</td>'
         f"<td>{escape(s.replacement)}</td></tr>"
         for s in report.substitutions
     )
-    parts.append(
+    return (
         f'<h3>Substitutions</h3><table class="substitutions"><thead><tr><th>count</th>'
         f"<th>{escape(original_name)}</th><th>{escape(copy_name)}</th></tr></thead>"
         f"<tbody>{subs}</tbody></table>"
     )
-    parts.append("</section>")
-    return "\n".join(parts)
 
 
 def escape(value: str) -> str:
@@ -379,12 +390,21 @@ the inline styles; so a payload that escaped the escaping still could not run.""
 
 def page(title: str, body: str) -> str:
     """A self-contained HTML document: the styles inline, no scripts."""
+    return page_head(title) + body + "\n" + PAGE_TAIL
+
+
+def page_head(title: str, *, extra_css: str = "") -> str:
+    """The start of a page, up to and including ``<body>`` (for pages written in
+    pieces); end it with :data:`PAGE_TAIL`."""
+    css = _CSS + ("\n" + extra_css if extra_css else "")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        f"<title>{escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-        f"{body}\n</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
     )
+
+
+PAGE_TAIL = "</body>\n</html>\n"
 
 
 def _html_match(report: DiffReport, match: ParagraphMatch) -> str:
