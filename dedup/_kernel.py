@@ -31,6 +31,7 @@ _C = np.uint64(0x9E3779B1)
 _SEED0 = np.uint64(0)
 
 WORD = 200  # class code: a non-ASCII word character whose bytes are its folded form
+NEUTRAL = 35  # "#": a symbol, neither word, connector, quote, terminal nor space
 INVISIBLE = 201  # class code: a format character (zero-width space...) words run through
 REFERENCE = 255  # class code: a character only the reference path can fold
 
@@ -125,6 +126,15 @@ def _decode(data: Bytes, i: int, table: Bytes) -> tuple[int, int]:
     if b < 128:
         return int(b), 1
     if b >= 0xF0:  # outside the Basic Multilingual Plane
+        cp = (
+            ((b & 0x07) << 18)
+            | ((data[i + 1] & 0x3F) << 12)
+            | ((data[i + 2] & 0x3F) << 6)
+            | (data[i + 3] & 0x3F)
+        )
+        # emoji and pictographs: symbols, never part of a word (see hashing.SYMBOL_PLANE)
+        if 0x1F000 <= cp < 0x1F100 or 0x1F10D <= cp < 0x1FB00:
+            return NEUTRAL, 4
         return REFERENCE, 4
     if b >= 0xE0:
         cp = ((b & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)

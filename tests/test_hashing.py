@@ -58,7 +58,7 @@ def test_seeds_fast_equals_reference(path: Path) -> None:
 # initials, sentence ends with closing quotes, line breaks, typographic punctuation,
 # folded and unfoldable non-ASCII letters, neutral symbols.
 _ALPHABET = list("aAbBsSzZ09_ .'-!?\")]\n\t,;") + list(
-    "’”“…–—•ğşıéÖßΣ\u00a0\u2028©\u200b\u00ad\u200eаСМоＡТтНнΗηβ\u034f\ufe0f"
+    "’”“…–—•ğşıéÖßΣ\u00a0\u2028©\u200b\u00ad\u200eаСМоＡТтНнΗηβ\u034f\ufe0f😀🚀🀄🄐\u200d"
 )
 _WORDS = [
     "U.S.",
@@ -194,3 +194,17 @@ def test_fingerprint_many_equals_one_at_a_time() -> None:
         np.testing.assert_array_equal(line_words[offsets[row] : offsets[row + 1]], ref_words)
         for view, sig in fp.signatures.items():
             np.testing.assert_array_equal(signatures[view][row], sig)
+
+
+def test_the_symbols_outside_the_bmp_that_the_kernel_reads_are_symbols() -> None:
+    """The kernel reads emoji and pictographs (U+1F000-1F0FF, U+1F10D-1FAFF) as symbols
+    instead of sending their texts to the reference path; for the two to agree, every
+    one of them must be a symbol to the tokenizer too."""
+    import re
+
+    from dedup.hashing import kernel_class
+
+    symbols = [*range(0x1F000, 0x1F100), *range(0x1F10D, 0x1FB00)]
+    assert all(kernel_class(chr(cp)) == ord("#") for cp in symbols)
+    assert not any(re.match(r"\w", chr(cp)) for cp in symbols)
+    assert kernel_class("\U0001f10c") != ord("#")  # a digit with a comma: left out
