@@ -16,6 +16,7 @@ own string; the diff and the HTML report rely on that. Each token also has a *ke
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from itertools import pairwise
 
 from dedup.normalize import INVISIBLE, fold
 
-__all__ = ["CJK_CHARACTER", "Tokens", "tokenize"]
+__all__ = ["CJK_CHARACTER", "Tokens", "tokenize", "unwrapped"]
 
 # A word: letters/digits, with inner apostrophes, dots, hyphens and dashes ("U.S",
 # "Moscow’s", "50-minute", "some-more"), running through invisible format characters
@@ -151,6 +152,23 @@ def _segments(
 
 # Punctuation that ends a line on purpose: the next line is a new sentence.
 _LINE_END = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$")
+
+
+def unwrapped(tokens: Tokens) -> Tokens:
+    """``tokens`` with paragraphs as a reader sees them: the lines of a hard-wrapped
+    text (an e-mail, newswire, a plain-text essay) joined where a line break only wraps
+    a sentence (:func:`_soft_wraps`), so a copy that wraps its lines elsewhere, or not at
+    all, has paragraphs of the same text. What the diff aligns.
+
+    >>> [len(range(*p)) for p in unwrapped(tokenize("One two\nthree four.\n\nFive.")).paragraphs]
+    [4, 1]
+    """
+    breaks = [first for first, _ in tokens.paragraphs[1:]]
+    soft = _soft_wraps(tokens.text, tokens.keys, tokens.starts, tokens.ends, breaks)
+    if not soft:
+        return tokens
+    kept = [b for b in breaks if b not in soft]
+    return dataclasses.replace(tokens, paragraphs=list(pairwise([0, *kept, len(tokens)])))
 
 
 def _soft_wraps(

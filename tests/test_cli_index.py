@@ -593,3 +593,36 @@ def test_an_index_in_a_read_only_directory_can_be_read(tmp_path: Path, seeds: Pa
     finally:
         directory.chmod(0o755)
         shutil.rmtree(directory)
+
+
+def test_readers_do_not_wait_for_a_writer(tmp_path: Path, seeds: Path, spun: Path) -> None:
+    """`stats` and `check` read under WAL while another process holds the write lock
+    (a bulk `index add`): they answer at once instead of failing after 30 s."""
+    import contextlib
+    import sqlite3
+    import threading
+
+    store = str(tmp_path / "i.db")
+    assert CliRunner().invoke(main, ["index", "add", store, str(seeds)]).exit_code == 0
+    taken, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with contextlib.closing(sqlite3.connect(store, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM sketches")  # uncommitted: readers must not see it
+            taken.set()
+            release.wait(120)
+            db.execute("ROLLBACK")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert taken.wait(10)
+        stats = CliRunner().invoke(main, ["index", "stats", store])
+        assert stats.exit_code == 0, stats.output
+        check = CliRunner().invoke(main, ["index", "check", store, str(spun), "--format", "jsonl"])
+        assert check.exit_code == 1, check.output
+        assert "spun" in check.stdout
+    finally:
+        release.set()
+        thread.join()

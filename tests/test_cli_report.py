@@ -74,11 +74,12 @@ def test_report_lists_each_pair_with_its_diff(
     assert page.startswith("<!DOCTYPE html>\n")
     parsed = _parse(page)
     [row] = parsed.rows
-    assert row[:4] == ["1", *PAIR, "spun"]
+    assert row[:4] == ["1", *reversed(PAIR), "spun"]  # the original first
     score = json.loads(runner.invoke(main, ["scan", str(seeds), "--format", "json"]).stdout)
     assert row[4] == f"{score['matches'][0]['score']:.3f}"
     assert parsed.sections == ["diff-1"]
-    assert page.count('<details id="pair-1"><summary>') == 1  # collapsed until opened
+    assert page.count('<details class="pair kind-spun"><summary>') == 1  # collapsed
+    assert page.count('<div id="pair-1"></div>') == 1  # the link target, inside it
     assert ("original: said", "pronounced") in parsed.marks  # the copy's side
     assert ("copy: pronounced", "said") in parsed.marks  # the original's side
     assert "002_332438ef7e52e727.txt looks like the original" in page

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dedup.diff import DiffOptions, DiffReport, Op, diff
 from dedup.errors import OptionsError
-from dedup.tokens import tokenize
+from dedup.tokens import tokenize, unwrapped
 
 _WORD = re.compile(r"\w+(?:['’.\-‐‑–]\w+)*")
 
@@ -28,7 +28,8 @@ def _table(report: DiffReport) -> dict[tuple[str, str], int]:
 
 def _check_alignment(report: DiffReport) -> None:
     """The invariants every report keeps (see the property tests)."""
-    a, b = tokenize(report.original), tokenize(report.copy)
+    # the paragraphs a reader sees: hard-wrapped lines joined (dedup.tokens.unwrapped)
+    a, b = unwrapped(tokenize(report.original)), unwrapped(tokenize(report.copy))
     seen_a: list[int] = []
     seen_b: list[int] = []
     for match in report.matches:

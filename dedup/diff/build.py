@@ -17,7 +17,7 @@ from dedup.diff.direction import Direction, guess_direction
 from dedup.diff.model import DiffOptions, DiffReport, ParagraphMatch, Span, Substitution, Summary
 from dedup.diff.paragraphs import _align, _Alignment, _Group
 from dedup.diff.words import _ALIGNED, _EQUAL, _INS, _REW, _SUB
-from dedup.tokens import Tokens, tokenize
+from dedup.tokens import Tokens, tokenize, unwrapped
 
 
 def diff(original: str, copy: str, *, options: DiffOptions | None = None) -> DiffReport:
@@ -56,7 +56,7 @@ def diff_tokens(
     (Substitution(original='said', replacement='pronounced', count=1),)
     """
     options = options or DiffOptions()
-    alignment = _align(original, copy, options)
+    alignment = _align(unwrapped(original), unwrapped(copy), options)
     direction = guess_direction(alignment.counts)
     swapped = orient and direction.original == "b"
     if swapped:

@@ -116,11 +116,20 @@ def _align(a: Tokens, b: Tokens, options: DiffOptions) -> _Alignment:
 
 def _match(pa: list[str], pb: list[str], options: DiffOptions) -> list[_Group]:
     """One-to-one paragraph matches: the best above ``paragraph_similarity`` first,
+    then pairs in which one paragraph is mostly inside the other (:func:`_contained`),
     then weaker ones that sit in a gap between matches, in the same order on both sides.
     """
     if not pa or not pb:
         return []
     rows, cols, values = _similar_pairs(pa, pb, options.gap_similarity)
+    contained = _contained(pa, pb, options)
+    known = set(zip(rows.tolist(), cols.tolist(), strict=True))
+    extra = sorted(contained - known)
+    if extra:
+        rows = np.concatenate([rows, np.array([i for i, _ in extra], dtype=np.int64)])
+        cols = np.concatenate([cols, np.array([j for _, j in extra], dtype=np.int64)])
+        sims = [Levenshtein.normalized_similarity(pa[i], pb[j]) for i, j in extra]
+        values = np.concatenate([values, np.array(sims, dtype=np.float64)])
     order = np.lexsort((cols, rows, -values))  # best first; ties in text order
     candidates = list(
         zip(rows[order].tolist(), cols[order].tolist(), values[order].tolist(), strict=True)
@@ -128,11 +137,16 @@ def _match(pa: list[str], pb: list[str], options: DiffOptions) -> list[_Group]:
     groups: list[_Group] = []
     taken_a: set[int] = set()
     taken_b: set[int] = set()
-    for strong in (True, False):
+    for tier in (0, 1, 2):  # similar; one inside the other; weak but in a gap
         for i, j, sim in candidates:
-            if i in taken_a or j in taken_b or (sim >= options.paragraph_similarity) != strong:
+            if i in taken_a or j in taken_b:
                 continue
-            if not strong and not _in_gap(groups, i, j):
+            similar = sim >= options.paragraph_similarity
+            if tier == 0 and not similar:
+                continue
+            if tier == 1 and (similar or (i, j) not in contained):
+                continue
+            if tier == 2 and (similar or (i, j) in contained or not _in_gap(groups, i, j)):
                 continue
             if _lcs(pa[i], pb[j]) < min(options.min_common_words, len(pa[i]), len(pb[j])):
                 continue
@@ -140,6 +154,35 @@ def _match(pa: list[str], pb: list[str], options: DiffOptions) -> list[_Group]:
             taken_b.add(j)
             groups.append(_Group(i, i, j, j, sim))
     return groups
+
+
+CONTAINED_SHARE = 0.6
+"""A paragraph this much of whose words, in order, are in a longer one is matched with
+it whatever their similarity: the same text broken into paragraphs differently (one
+long paragraph against five short ones) shares little per pair by edit distance, and
+the neighbours then join the match (:func:`_merge_neighbours`)."""
+CONTAINED_WORDS = 12  # and at least this many words in common, in order
+SHARED_WORDS = 30
+"""Or this many words in common, in order (not necessarily together), and at least
+``SHARED_SHARE`` of the shorter paragraph: a passage of a few sentences copied into a long paragraph
+(unrelated news paragraphs reach it once in a thousand pairs, and then only where
+wire copy repeats itself)."""
+SHARED_SHARE = 0.4
+
+
+def _contained(pa: list[str], pb: list[str], options: DiffOptions) -> set[tuple[int, int]]:
+    """The pairs in which the shorter paragraph is mostly inside the longer one."""
+    if len(pa) * len(pb) > ALL_PAIRS_UP_TO:
+        return set()  # long texts: the rare-word pairs already meet such paragraphs
+    la = np.array([len(x) for x in pa], dtype=np.float64)
+    lb = np.array([len(y) for y in pb], dtype=np.float64)
+    indel = process.cdist(pa, pb, scorer=Indel.normalized_similarity, workers=1)
+    common = indel * (la[:, None] + lb[None, :]) / 2  # words in common, in order
+    shorter = np.minimum(la[:, None], lb[None, :])
+    need = np.maximum(CONTAINED_SHARE * shorter, max(CONTAINED_WORDS, options.min_common_words))
+    shared = (common + 0.5 >= SHARED_WORDS) & (common + 0.5 >= SHARED_SHARE * shorter)
+    rows, cols = np.nonzero((common + 0.5 >= need) | shared)
+    return set(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
 ALL_PAIRS_UP_TO = 4_000_000
