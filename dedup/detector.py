@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from dedup.backends import CandidateIndex, MemoryIndex
-from dedup.errors import EmptyDocumentError
+from dedup.errors import EmptyDocumentError, InputError
 from dedup.fingerprint import (
     Fingerprint,
     fingerprint_text,
@@ -102,16 +102,24 @@ class Detector:
         return len(self._index)
 
     def check(
-        self, text: str, *, doc_id: str = "query", kinds: Iterable[Kind] | None = None
+        self,
+        text: str,
+        *,
+        doc_id: str = "query",
+        kinds: Iterable[Kind] | None = None,
+        same_id: bool = False,
     ) -> list[Match]:
         """Copies of ``text`` among the indexed documents, best first.
 
         Each match has ``a`` = the indexed document and ``b`` = ``doc_id``; ``kinds``
-        as in :meth:`scan`.
+        as in :meth:`scan`. The indexed document stored under ``doc_id`` itself is
+        taken for an earlier version of this one and not compared, unless
+        ``same_id``: then it is compared when its text differs (an id that collided by
+        accident, such as two folders' ``050.txt``).
         """
         fp, words = fingerprint_text(text, options=self.options.fingerprint)
         self.check_length(doc_id, words)
-        return self.check_fingerprint(fp, text, doc_id=doc_id, kinds=kinds)
+        return self.check_fingerprint(fp, text, doc_id=doc_id, kinds=kinds, same_id=same_id)
 
     def check_fingerprint(
         self,
@@ -120,17 +128,20 @@ class Detector:
         *,
         doc_id: str = "query",
         kinds: Iterable[Kind] | None = None,
+        same_id: bool = False,
     ) -> list[Match]:
         """:meth:`check` for a caller that has fingerprinted ``text`` already."""
         wanted = set(kinds) if kinds is not None else COPY_KINDS
         query: Prepared | None = None
         found = []
         for other_id in sorted(self._candidates(fp)):
-            if other_id == doc_id:
+            if other_id == doc_id and not same_id:
                 continue
-            query = query or self.prepare(doc_id, text)
             other = self._prepared(other_id)
             exact = other.fingerprint.digest == fp.digest
+            if other_id == doc_id and exact:
+                continue  # the very document, stored
+            query = query or self.prepare(doc_id, text)
             match = self._verify(other, query, exact=exact, by_id=False)
             if match is not None and match.kind in wanted:
                 found.append(match)
@@ -153,7 +164,7 @@ class Detector:
 
     def scan(
         self,
-        documents: Iterable[Document | Problem],
+        documents: Iterable[Document | Problem | tuple[str, str]],
         *,
         kinds: Iterable[Kind] | None = None,
         progress: Progress | None = None,
@@ -196,7 +207,10 @@ class Detector:
     # -- internals --------------------------------------------------------------------
 
     def _read(
-        self, documents: Iterable[Document | Problem], progress: Progress | None, total: int | None
+        self,
+        documents: Iterable[Document | Problem | tuple[str, str]],
+        progress: Progress | None,
+        total: int | None,
     ) -> tuple[list[str], list[str], list[tuple[int, Problem]], list[int]]:
         """Ids, texts, problems (with their input position) and each text's position."""
         ids: list[str] = []
@@ -204,7 +218,8 @@ class Detector:
         problems: list[tuple[int, Problem]] = []
         order: list[int] = []
         seen: set[str] = set()
-        for done, item in enumerate(documents, 1):
+        for done, given in enumerate(documents, 1):
+            item = _document(given, done)
             if isinstance(item, Problem):
                 problems.append((done, item))
             elif item.id in seen:
@@ -302,6 +317,21 @@ class Detector:
 
 
 _CACHE_SIZE = 2048
+
+
+def _document(item: object, position: int) -> Document | Problem:
+    """A scan's input as a :class:`Document` (or the :class:`Problem` a reader gave):
+    an ``(id, text)`` pair of strings is one too; anything else is an
+    :class:`~dedup.errors.InputError` naming its position."""
+    if isinstance(item, Document | Problem):
+        return item
+    if isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item):
+        return Document(item[0], item[1])
+    raise InputError(
+        f"expected a Document, a Problem or an (id, text) pair of strings, got "
+        f"{type(item).__name__}",
+        source=f"document {position}",
+    )
 
 
 def _ticker(progress: Progress | None, phase: str) -> Callable[[int, int], None] | None:

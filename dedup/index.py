@@ -142,11 +142,16 @@ class Index:
         return len(ids)
 
     def check(
-        self, text: str, *, doc_id: str = "query", kinds: Iterable[Kind] | None = None
+        self,
+        text: str,
+        *,
+        doc_id: str = "query",
+        kinds: Iterable[Kind] | None = None,
+        same_id: bool = False,
     ) -> list[Match]:
         """Copies of ``text`` in the index, best first (``b`` is ``doc_id``); ``kinds``
-        as in :meth:`Detector.scan`."""
-        return self._detector.check(text, doc_id=doc_id, kinds=kinds)
+        and ``same_id`` as in :meth:`Detector.check`."""
+        return self._detector.check(text, doc_id=doc_id, kinds=kinds, same_id=same_id)
 
     def add_if_new(
         self, doc_id: str, text: str, *, meta: Mapping[str, object] | None = None

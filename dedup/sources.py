@@ -120,6 +120,7 @@ def read(
     stdin: BinaryIO | None = None,
     max_bytes: int = MAX_BYTES,
     html: bool | None = None,
+    full_ids: bool = False,
 ) -> Iterator[Document | Problem]:
     """Documents from files, directories (recursively), ``.jsonl`` files and stdin.
 
@@ -138,6 +139,9 @@ def read(
         max_bytes: read at most this many bytes of a file (cut at the last whitespace
             before it) and refuse JSON lines longer than this.
         html: whether files are web pages (None: by name or content).
+        full_ids: a file found in a directory has its path, including the directory
+            as given, for id (``news/tech/a.txt``), not the path relative to it
+            (``a.txt``), so ids from different directories cannot collide.
 
     Raises:
         OptionsError: ``max_bytes`` is not positive (raised at once, not when iterating).
@@ -151,14 +155,17 @@ def read(
     """
     if max_bytes < 1:
         raise OptionsError(f"max_bytes must be at least 1, got {max_bytes}")
-    return _Reader(stdin=stdin, max_bytes=max_bytes, html=html).read(paths)
+    return _Reader(stdin=stdin, max_bytes=max_bytes, html=html, full_ids=full_ids).read(paths)
 
 
 class _Reader:
     """One pass of :func:`read`: remembers the ids seen so far to refuse repeats."""
 
-    def __init__(self, *, stdin: BinaryIO | None, max_bytes: int, html: bool | None) -> None:
+    def __init__(
+        self, *, stdin: BinaryIO | None, max_bytes: int, html: bool | None, full_ids: bool
+    ) -> None:
         self._stdin = stdin
+        self._full_ids = full_ids
         self._max_bytes = max_bytes
         self._html = html
         self._seen: dict[str, str] = {}  # id -> where it was first read
@@ -174,7 +181,9 @@ class _Reader:
                     if isinstance(found, Problem):
                         yield found
                     else:
-                        doc_id = PurePath(os.path.relpath(found, path)).as_posix()
+                        doc_id = PurePath(
+                            found if self._full_ids else os.path.relpath(found, path)
+                        ).as_posix()
                         if doc_id in self._seen:
                             # the same layout under two directories (mirror sites): the
                             # later file is named by its path as found instead

@@ -160,7 +160,10 @@ def unwrapped(tokens: Tokens) -> Tokens:
     a sentence (:func:`_soft_wraps`), so a copy that wraps its lines elsewhere, or not at
     all, has paragraphs of the same text. What the diff aligns.
 
-    >>> [len(range(*p)) for p in unwrapped(tokenize("One two\nthree four.\n\nFive.")).paragraphs]
+    >>> wrapped = tokenize("One two\\nthree four.\\n\\nFive.")
+    >>> [stop - first for first, stop in wrapped.paragraphs]
+    [2, 2, 1]
+    >>> [stop - first for first, stop in unwrapped(wrapped).paragraphs]
     [4, 1]
     """
     breaks = [first for first, _ in tokens.paragraphs[1:]]

@@ -626,3 +626,41 @@ def test_readers_do_not_wait_for_a_writer(tmp_path: Path, seeds: Path, spun: Pat
     finally:
         release.set()
         thread.join()
+
+
+def test_an_input_under_the_id_of_another_indexed_text_is_compared(
+    tmp_path: Path, original: Path, spun: Path
+) -> None:
+    """`incoming/050.txt` is a spun copy of the `050.txt` indexed from another folder:
+    the same id, another text. It is compared (and named as the input), not taken for
+    the stored document; the stored document itself, given again, is not a copy."""
+    for folder, source in (("orig", original), ("incoming", spun)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "050.txt").write_text(source.read_text(encoding="utf-8"))
+    store = str(tmp_path / "o.db")
+    assert CliRunner().invoke(main, ["index", "add", store, str(tmp_path / "orig")]).exit_code == 0
+    args = ["index", "check", store, str(tmp_path / "incoming"), "--format", "jsonl"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    [match] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (match["a"], match["b"], match["kind"], match["original"]) == (
+        "050.txt",
+        "050.txt (input)",
+        "spun",
+        "050.txt",
+    )
+    again = CliRunner().invoke(main, ["index", "check", store, str(tmp_path / "orig")])
+    assert again.exit_code == 0, again.output
+
+
+def test_full_ids_keep_two_folders_apart(tmp_path: Path, original: Path, spun: Path) -> None:
+    for folder, source in (("business", original), ("tech", spun)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "050.txt").write_text(source.read_text(encoding="utf-8"))
+    store = str(tmp_path / "i.db")
+    for folder in ("business", "tech"):
+        args = ["index", "add", store, str(tmp_path / folder), "--full-ids"]
+        result = CliRunner().invoke(main, args)
+        assert (result.exit_code, result.stderr) == (0, "")
+    listed = CliRunner().invoke(main, ["index", "list", store]).stdout.split()
+    assert listed == [f"{tmp_path}/business/050.txt", f"{tmp_path}/tech/050.txt"]

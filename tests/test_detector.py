@@ -17,6 +17,7 @@ from dedup import (
     Document,
     EmptyDocumentError,
     Index,
+    InputError,
     Kind,
     Match,
     OptionsError,
@@ -326,3 +327,11 @@ def test_chinese_is_compared_character_by_character() -> None:
     found = Detector().scan([Document("copy", copy), Document("original", original)])
     assert [(m.a, m.b) for m in found.matches] == [("copy", "original")]
     assert found.matches[0].kind is not Kind.EXACT
+
+
+def test_scan_takes_id_text_pairs_and_names_what_it_cannot_take() -> None:
+    text = seed(ORIGINAL)
+    found = Detector().scan([("a", text), ("b", text)])
+    assert [(m.a, m.b, m.kind) for m in found.matches] == [("a", "b", Kind.EXACT)]
+    with pytest.raises(InputError, match=r"^document 2: expected a Document.*got list"):
+        Detector().scan([("a", text), ["b", text]])  # type: ignore[list-item]

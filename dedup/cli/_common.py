@@ -168,8 +168,8 @@ def _kinds(
 
 
 def input_options(command: F) -> F:
-    """Add ``--max-bytes``, ``--html``, ``--quiet`` and ``--progress`` to a command that
-    reads inputs."""
+    """Add ``--max-bytes``, ``--html``, ``--full-ids``, ``--quiet`` and ``--progress`` to
+    a command that reads inputs."""
     options = [
         click.option(
             "--max-bytes",
@@ -184,6 +184,13 @@ def input_options(command: F) -> F:
             default=None,
             help="Read every file as a web page (its main text is compared), or none "
             "[default: files named .html or .htm, or starting with a doctype or <html>].",
+        ),
+        click.option(
+            "--full-ids",
+            is_flag=True,
+            help="Name a file found in a directory by its path including the directory "
+            "(news/tech/a.txt), not relative to it (a.txt), so that ids from different "
+            "directories cannot collide in an index.",
         ),
         click.option("--quiet", "-q", is_flag=True, help="Do not print warnings about inputs."),
         click.option(

@@ -92,6 +92,7 @@ def add(
     paths: tuple[str, ...],
     max_bytes: int,
     html: bool | None,
+    full_ids: bool,
     quiet: bool,
     progress: bool | None,
 ) -> None:
@@ -111,7 +112,7 @@ def add(
     """
     # read up to the first document before the store is opened, so that a run with
     # nothing to add (a mistyped path) creates no index file
-    items = iter(read(paths, max_bytes=max_bytes, html=html))
+    items = iter(read(paths, max_bytes=max_bytes, html=html, full_ids=full_ids))
     before: list[Document | Problem] = []
     for item in items:
         before.append(item)
@@ -175,6 +176,7 @@ def check(
     kind: tuple[Kind, ...],
     max_bytes: int,
     html: bool | None,
+    full_ids: bool,
     quiet: bool,
     progress: bool | None,
 ) -> None:
@@ -196,7 +198,9 @@ def check(
         open_store(store, threshold=threshold, passage_words=passage_words) as idx,
         progress_bars(progress) as bars,
     ):
-        items: Iterable[Document | Problem] = read(paths, max_bytes=max_bytes, html=html)
+        items: Iterable[Document | Problem] = read(
+            paths, max_bytes=max_bytes, html=html, full_ids=full_ids
+        )
         total = None
         if bars is not None:
             items = list(items)
@@ -214,6 +218,7 @@ def check(
     warn(tuple(problems), quiet=quiet)
     if not checked:
         raise Failure("nothing to check: no input could be read as a document")
+    matches.sort(key=lambda m: (-m.score, m.a, m.b))  # best first, as scan lists them
     result = ScanResult(tuple(matches), checked, tuple(problems))
     click.echo(render_matches(result, format=format, views=views), nl=False)
     ctx.exit(EXIT_FOUND if matches else EXIT_CLEAN)
@@ -228,11 +233,13 @@ def _checked(
             yield item
             continue
         try:
-            found = idx.check(item.text, doc_id=item.id, kinds=kinds or None)
+            found = idx.check(item.text, doc_id=item.id, kinds=kinds or None, same_id=True)
         except InputError as exc:
             yield Problem(item.id, exc.message)
             continue
-        yield found
+        # an input under the id of another indexed text (two folders' 050.txt): the
+        # input side is named so, or the pair would read as a document and itself
+        yield [dataclasses.replace(m, b=f"{m.b} (input)") if m.a == m.b else m for m in found]
 
 
 @index.command()

@@ -55,6 +55,7 @@ def scan(
     kind: tuple[Kind, ...],
     max_bytes: int,
     html: bool | None,
+    full_ids: bool,
     quiet: bool,
     progress: bool | None,
     grouped: bool,
@@ -83,7 +84,7 @@ def scan(
     )
     # Read first to know the total for the progress bar; this costs no extra memory,
     # since the detector keeps every text anyway.
-    items = list(read(paths, max_bytes=max_bytes, html=html))
+    items = list(read(paths, max_bytes=max_bytes, html=html, full_ids=full_ids))
     with progress_bars(progress) as bars:
         result = detector.scan(items, kinds=kind or None, progress=bars, total=len(items))
     warn(result.problems, quiet=quiet)
