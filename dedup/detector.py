@@ -13,7 +13,7 @@ classify it. A pair is reported once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -319,6 +319,17 @@ class Detector:
 _CACHE_SIZE = 2048
 
 
+def _canonical(matches: Sequence[Match]) -> str:
+    """The document of a cluster to keep (:attr:`Cluster.canonical`)."""
+    votes: Counter[str] = Counter()
+    degree: Counter[str] = Counter()
+    for m in matches:
+        degree.update((m.a, m.b))
+        if m.original is not None:
+            votes[m.original] += 1
+    return min(degree, key=lambda doc_id: (-votes[doc_id], -degree[doc_id], doc_id))
+
+
 def _document(item: object, position: int) -> Document | Problem:
     """A scan's input as a :class:`Document` (or the :class:`Problem` a reader gave):
     an ``(id, text)`` pair of strings is one too; anything else is an
@@ -357,8 +368,8 @@ def clusters(matches: Iterable[Match]) -> list[Cluster]:
     >>> from dedup.model import Evidence
     >>> ev = Evidence((), 1.0, 1.0, 1.0, 1)
     >>> ms = [Match("a", "b", Kind.EXACT, 1.0, ev), Match("b", "c", Kind.SPUN, 0.7, ev)]
-    >>> clusters(ms)[0].ids
-    ('a', 'b', 'c')
+    >>> clusters(ms)[0].ids, clusters(ms)[0].canonical  # b is in the most matches
+    (('a', 'b', 'c'), 'b')
     """
     parent: dict[str, str] = {}
 
@@ -381,5 +392,5 @@ def clusters(matches: Iterable[Match]) -> list[Cluster]:
     for ms in groups.values():
         ids = sorted({x for m in ms for x in (m.a, m.b)})
         kinds = tuple(sorted({m.kind for m in ms}, key=list(Kind).index))
-        result.append(Cluster(tuple(ids), kinds, max(m.score for m in ms)))
+        result.append(Cluster(tuple(ids), kinds, max(m.score for m in ms), _canonical(ms)))
     return sorted(result, key=lambda c: (-c.score, c.ids))

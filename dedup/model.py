@@ -278,11 +278,20 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
-    """A group of documents linked by matches (transitively)."""
+    """A group of documents linked by matches (transitively).
+
+    Attributes:
+        ids: its documents, sorted.
+        kinds: the kinds of its matches.
+        score: its best match's score.
+        canonical: the document to keep: the one its matches name as the original most
+            often, then the one in the most matches, then the first id.
+    """
 
     ids: tuple[str, ...]
     kinds: tuple[Kind, ...]
     score: float
+    canonical: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

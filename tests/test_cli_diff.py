@@ -306,3 +306,19 @@ def test_a_web_page_is_compared_by_its_main_text(
     renamed = tmp_path / "page.txt"
     renamed.write_text(original_page, encoding="utf-8")
     assert _run(runner, str(original), str(renamed))[1] == out.replace(str(page), str(renamed))
+
+
+def test_unified_shows_only_what_changed_with_context(
+    runner: CliRunner, tmp_path: Path, original: Path
+) -> None:
+    text = original.read_text(encoding="utf-8")
+    light = tmp_path / "light.txt"
+    light.write_text(text.replace("mounting", "growing", 1), encoding="utf-8")
+    full = _run(runner, str(original), str(light))[1]
+    code, brief, _ = _run(runner, str(original), str(light), "-U", "1")
+    assert code == 1
+    assert "[mounting→growing]" in brief
+    assert brief.count("== ¶") == 3  # the changed paragraph and one either side
+    assert "unchanged paragraphs" in brief
+    assert len(brief) < len(full) / 5
+    assert brief.split("Substitutions")[1] == full.split("Substitutions")[1]

@@ -335,3 +335,11 @@ def test_scan_takes_id_text_pairs_and_names_what_it_cannot_take() -> None:
     assert [(m.a, m.b, m.kind) for m in found.matches] == [("a", "b", Kind.EXACT)]
     with pytest.raises(InputError, match=r"^document 2: expected a Document.*got list"):
         Detector().scan([("a", text), ["b", text]])  # type: ignore[list-item]
+
+
+def test_a_cluster_names_the_document_to_keep() -> None:
+    """The original its matches name most often; else the one in the most matches."""
+    original, spun = seed(ORIGINAL), seed(SPUN)
+    found = Detector().scan([Document("copy", spun), Document("orig", original)])
+    [cluster] = clusters(found.matches)
+    assert (cluster.ids, cluster.canonical) == (("copy", "orig"), "orig")

@@ -397,3 +397,16 @@ def test_long_texts_compare_only_paragraphs_sharing_a_rare_word(
     assert sparse.summary.matched == full.summary.matched == 60
     assert sparse.summary.verbatim == pytest.approx(full.summary.verbatim)
     assert sparse.summary.dropped == sparse.summary.added == 0
+
+
+def test_an_undecided_pair_is_shown_in_the_order_given(original: Path) -> None:
+    """Two swaps cannot tell which text is the original: the report keeps the order the
+    texts were given in, as its message says, instead of swapping them."""
+    from dedup.diff import diff_pair
+
+    text = original.read_text(encoding="utf-8")
+    light = text.replace("mounting", "growing", 1).replace("escalation", "buildup", 1)
+    for first, second in ((light, text), (text, light)):
+        report = diff_pair(first, second)
+        assert not report.direction.decided
+        assert (report.original, report.copy) == (first, second)

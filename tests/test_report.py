@@ -33,7 +33,12 @@ RESULT = ScanResult(
     problems=(Problem("blob.bin", "binary data (NUL bytes), not text"),),
 )
 CLUSTERS = [
-    Cluster(("copy.txt", "original.txt", "spun-article.txt"), (Kind.EXACT, Kind.SPUN), 1.0),
+    Cluster(
+        ("copy.txt", "original.txt", "spun-article.txt"),
+        (Kind.EXACT, Kind.SPUN),
+        1.0,
+        "original.txt",
+    ),
     Cluster(("x", "y"), (Kind.PARTIAL,), 0.33333),
 ]
 
@@ -206,9 +211,9 @@ def test_csv_quotes_ids_that_need_it() -> None:
 
 def test_cluster_table() -> None:
     assert render_clusters(CLUSTERS, documents=6) == (
-        "score   kinds       documents\n"
-        "1.0000  exact,spun  copy.txt, original.txt, spun-article.txt\n"
-        "0.3333  partial     x, y\n"
+        "score   kinds       keep          documents\n"
+        "1.0000  exact,spun  original.txt  copy.txt, original.txt, spun-article.txt\n"
+        "0.3333  partial     -             x, y\n"
         "2 groups among 6 documents\n"
     )
 

@@ -55,6 +55,16 @@ _STYLES = {
     help="Write to FILE instead of stdout.",
 )
 @click.option(
+    "--unified",
+    "-U",
+    "context",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Text format: show only the paragraphs that changed, with N unchanged ones "
+    "around each (as diff -U).",
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -74,6 +84,7 @@ def diff(
     b: str,
     format: Format,
     output: str | None,
+    context: int | None,
     color: str,
     no_color: bool,
     html: bool | None,
@@ -107,22 +118,28 @@ def diff(
         color = "never"
     if color == "auto" and os.environ.get("NO_COLOR"):  # https://no-color.org
         color = "never"
-    _show(report, format, output, names=(a, b), color=color)
+    _show(report, format, output, names=(a, b), color=color, context=context)
     same = fingerprint_text(text_a)[0].digest == fingerprint_text(text_b)[0].digest
     click.get_current_context().exit(EXIT_CLEAN if same else EXIT_FOUND)
 
 
 def _show(
-    report: DiffReport, format: Format, output: str | None, *, names: tuple[str, str], color: str
+    report: DiffReport,
+    format: Format,
+    output: str | None,
+    *,
+    names: tuple[str, str],
+    color: str,
+    context: int | None = None,
 ) -> None:
     """Render ``report`` to stdout (with colours as asked: ``auto`` leaves it to click,
     which drops them unless stdout is a terminal) or to the file ``output``."""
     if output is None or output == "-":
-        rendered = _render(report, format, names=names, color=color != "never")
+        rendered = _render(report, format, names=names, color=color != "never", context=context)
         echo_color = True if color == "always" else None
         click.echo(rendered, nl=not rendered.endswith("\n"), color=echo_color)
         return
-    rendered = _render(report, format, names=names, color=color == "always")
+    rendered = _render(report, format, names=names, color=color == "always", context=context)
     try:
         with open(output, "w", encoding="utf-8") as stream:
             stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
@@ -157,12 +174,20 @@ def _reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
-def _render(report: DiffReport, format: Format, *, names: tuple[str, str], color: bool) -> str:
+def _render(
+    report: DiffReport,
+    format: Format,
+    *,
+    names: tuple[str, str],
+    color: bool,
+    context: int | None = None,
+) -> str:
     if format == "json":
         return diffview.json(report, names=names)
     if format == "html":
         return diffview.html(report, names=names, title=f"dedup diff: {names[0]} ↔ {names[1]}")
-    return diffview.text(report, names=names, style=_style if color else diffview.plain)
+    style = _style if color else diffview.plain
+    return diffview.text(report, names=names, style=style, context=context)
 
 
 def _style(text: str, role: str) -> str:

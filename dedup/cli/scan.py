@@ -18,7 +18,7 @@ from dedup.cli._common import (
 )
 from dedup.detector import Detector, clusters
 from dedup.diff import diff_pair
-from dedup.model import Document, Kind
+from dedup.model import Document, Kind, Match
 from dedup.options import DetectorOptions, VerifyOptions
 from dedup.render import page as scanpage
 from dedup.render.matches import Format, render_clusters, render_matches
@@ -104,7 +104,7 @@ def scan(
     if report is not None:
         texts = {item.id: item.text for item in items if isinstance(item, Document)}
         pairs = [
-            scanpage.PairInfo(m.a, m.b, m.kind.value, m.score, m.original, m.reason)
+            scanpage.PairInfo(m.a, m.b, m.kind.value, m.score, m.original, _why(m))
             for m in result.matches
         ]
         chunks = scanpage.scan_page(
@@ -115,6 +115,17 @@ def scan(
         )
         _write(report, chunks)
     ctx.exit(status(result))
+
+
+def _why(match: Match) -> str:
+    """The reason for the report's index, with what the alignment left out."""
+    ev = match.evidence
+    left_out = [
+        f"{n} {what}{'s' * (n != 1)}"
+        for n, what in ((ev.boilerplate, "chrome sentence"), (ev.quotations, "lone quotation"))
+        if n
+    ]
+    return match.reason + (f" ({', '.join(left_out)} left out)" if left_out else "")
 
 
 def _check_writable(path: str) -> None:

@@ -58,7 +58,7 @@ def diff_tokens(
     options = options or DiffOptions()
     alignment = _align(unwrapped(original), unwrapped(copy), options)
     direction = guess_direction(alignment.counts)
-    swapped = orient and direction.original == "b"
+    swapped = orient and direction.decided and direction.original == "b"  # undecided: as given
     if swapped:
         alignment = alignment.mirrored()
     return _report(alignment, direction, swapped)

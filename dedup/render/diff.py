@@ -121,6 +121,7 @@ def text(
     style: Style = plain,
     names: tuple[str, str] = ("a", "b"),
     top: int | None = 20,
+    context: int | None = None,
 ) -> str:
     """The copy with its changes marked inline, then the substitutions and the summary.
 
@@ -132,10 +133,22 @@ def text(
         style: styles each marked piece by role (see :data:`Style`).
         names: names of the two texts in the order they were given to the diff call.
         top: how many substitutions to list (``None`` for all).
+        context: show only the paragraphs that changed and this many unchanged ones
+            around each (as ``diff -U``), the others counted in a ``…`` line; ``None``
+            shows every paragraph.
     """
     original_name, copy_name = _names(report, names)
     out: list[str] = []
-    for kind, item in _rows(report):
+    rows = _rows(report)
+    visible = _in_context(rows, context)
+    skipped = 0
+    for at, (kind, item) in enumerate(rows):
+        if at not in visible:
+            skipped += 1
+            continue
+        if skipped:
+            out.append(style(f"… {skipped} unchanged paragraph{'s' * (skipped != 1)}", "heading"))
+            skipped = 0
         if kind == "match":
             assert isinstance(item, ParagraphMatch)
             where = f"¶{_numbers(item.original)} → ¶{_numbers(item.copy)}"
@@ -157,6 +170,8 @@ def text(
                     "dropped",
                 )
             )
+    if skipped:
+        out.append(style(f"… {skipped} unchanged paragraph{'s' * (skipped != 1)}", "heading"))
     out.append("")
     out.append(style(f"Substitutions ({original_name} → {copy_name})", "heading"))
     shown = report.substitutions if top is None else report.substitutions[:top]
@@ -170,6 +185,27 @@ def text(
     out.append(f"  {_orientation(report, names)}")
     out.extend(f"  {label}: {value}" for label, value in _summary_items(report))
     return "\n".join(out)
+
+
+def _in_context(rows: list[_Row], context: int | None) -> set[int]:
+    """The rows :func:`text` shows: all of them, or the changed ones (a paragraph added,
+    dropped, moved or edited) and ``context`` rows either side of each."""
+    if context is None:
+        return set(range(len(rows)))
+    changed = [
+        at
+        for at, (kind, item) in enumerate(rows)
+        if kind != "match"
+        or (
+            isinstance(item, ParagraphMatch)
+            and (item.moved or any(span.op is not Op.EQUAL for span in item.spans))
+        )
+    ]
+    return {
+        near
+        for at in changed
+        for near in range(max(0, at - context), min(len(rows), at + context + 1))
+    }
 
 
 def _numbers(paragraphs: tuple[int, ...]) -> str:

@@ -146,6 +146,7 @@ def _view_record(scores: ViewScores) -> dict[str, float]:
 
 def _cluster_record(cluster: Cluster) -> dict[str, Any]:
     return {
+        "canonical": cluster.canonical,
         "ids": list(cluster.ids),
         "kinds": [kind.value for kind in cluster.kinds],
         "score": round(cluster.score, 4),
@@ -193,10 +194,15 @@ TABLE_CLUSTER_IDS = 20
 
 def _table_of_clusters(clusters: Sequence[Cluster], documents: int) -> str:
     rows = [
-        [f"{c.score:.4f}", ",".join(k.value for k in c.kinds), _cluster_ids(c.ids)]
+        [
+            f"{c.score:.4f}",
+            ",".join(k.value for k in c.kinds),
+            c.canonical or "-",
+            _cluster_ids(c.ids),
+        ]
         for c in clusters
     ]
-    table = _align(["score", "kinds", "documents"], rows) if rows else ""
+    table = _align(["score", "kinds", "keep", "documents"], rows) if rows else ""
     found = _plural(len(rows), "group") if rows else "no duplicates"
     return f"{table}{found} among {_plural(documents, 'document')}\n"
 
@@ -211,7 +217,8 @@ def _cluster_ids(ids: Sequence[str]) -> str:
 
 
 def _evidence_summary(match: Match) -> str:
-    """The evidence in a few words: alignment, verbatim share, the best view's Jaccard.
+    """The evidence in a few words: alignment, verbatim share, the best view's Jaccard,
+    and what was left out of the alignment (page chrome, quotations standing alone).
 
     The best view is the one with the highest exact Jaccard: ``words`` for copies,
     ``skeleton`` for spun text.
@@ -221,6 +228,10 @@ def _evidence_summary(match: Match) -> str:
     if ev.views:
         best = max(ev.views, key=lambda scores: scores.jaccard)
         parts.append(f"{best.view} J {best.jaccard:.2f}")
+    if ev.boilerplate:
+        parts.append(f"{_plural(ev.boilerplate, 'chrome sentence')} left out")
+    if ev.quotations:
+        parts.append(f"{_plural(ev.quotations, 'lone quotation')} left out")
     return ", ".join(parts)
 
 
@@ -274,14 +285,24 @@ def _csv_of_matches(matches: Sequence[Match], views: Sequence[str]) -> str:
     return _csv(header, rows)
 
 
+def _kinds(cluster: Cluster) -> str:
+    return " ".join(k.value for k in cluster.kinds)
+
+
 def _csv_of_clusters(clusters: Sequence[Cluster]) -> str:
     """One row per member, numbered by group: tidy data that ``groupby`` takes as is."""
     rows: list[list[object]] = [
-        [number, doc_id, round(c.score, 4), " ".join(k.value for k in c.kinds)]
+        [
+            number,
+            doc_id,
+            "true" if doc_id == c.canonical else "false",
+            round(c.score, 4),
+            _kinds(c),
+        ]
         for number, c in enumerate(clusters, 1)
         for doc_id in c.ids
     ]
-    return _csv(["cluster", "id", "score", "kinds"], rows)
+    return _csv(["cluster", "id", "canonical", "score", "kinds"], rows)
 
 
 def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
