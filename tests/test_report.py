@@ -237,11 +237,12 @@ def test_cluster_json() -> None:
         "documents": 6,
         "clusters": [
             {
+                "canonical": "original.txt",
                 "ids": ["copy.txt", "original.txt", "spun-article.txt"],
                 "kinds": ["exact", "spun"],
                 "score": 1.0,
             },
-            {"ids": ["x", "y"], "kinds": ["partial"], "score": 0.3333},
+            {"canonical": None, "ids": ["x", "y"], "kinds": ["partial"], "score": 0.3333},
         ],
         "problems": [{"source": "blob.bin", "message": "binary data (NUL bytes), not text"}],
     }
@@ -249,20 +250,20 @@ def test_cluster_json() -> None:
 
 def test_cluster_jsonl() -> None:
     assert render_clusters(CLUSTERS, format="jsonl") == (
-        '{"ids": ["copy.txt", "original.txt", "spun-article.txt"], '
-        '"kinds": ["exact", "spun"], "score": 1.0}\n'
-        '{"ids": ["x", "y"], "kinds": ["partial"], "score": 0.3333}\n'
+        '{"canonical": "original.txt", "ids": ["copy.txt", "original.txt", '
+        '"spun-article.txt"], "kinds": ["exact", "spun"], "score": 1.0}\n'
+        '{"canonical": null, "ids": ["x", "y"], "kinds": ["partial"], "score": 0.3333}\n'
     )
 
 
 def test_cluster_csv_has_one_row_per_member() -> None:
     assert render_clusters(CLUSTERS, format="csv") == (
-        "cluster,id,score,kinds\n"
-        "1,copy.txt,1.0,exact spun\n"
-        "1,original.txt,1.0,exact spun\n"
-        "1,spun-article.txt,1.0,exact spun\n"
-        "2,x,0.3333,partial\n"
-        "2,y,0.3333,partial\n"
+        "cluster,id,canonical,score,kinds\n"
+        "1,copy.txt,false,1.0,exact spun\n"
+        "1,original.txt,true,1.0,exact spun\n"
+        "1,spun-article.txt,false,1.0,exact spun\n"
+        "2,x,false,0.3333,partial\n"
+        "2,y,false,0.3333,partial\n"
     )
 
 
@@ -276,7 +277,7 @@ def test_cluster_csv_has_one_row_per_member() -> None:
             id="json",
         ),
         pytest.param("jsonl", "", id="jsonl"),
-        pytest.param("csv", "cluster,id,score,kinds\n", id="csv"),
+        pytest.param("csv", "cluster,id,canonical,score,kinds\n", id="csv"),
     ],
 )
 def test_no_clusters(format: Format, expected: str) -> None:

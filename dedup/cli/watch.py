@@ -13,9 +13,9 @@ from dedup.cli._common import main
 from dedup.cli.index import open_store
 from dedup.feed import MAX_LINE_BYTES, RETRY_SECONDS, Checked, Rejected, retrying
 from dedup.feed import watch as run_feed
-from dedup.model import Match, ScanResult
+from dedup.model import Match
 from dedup.options import DetectorOptions
-from dedup.render.matches import render_matches
+from dedup.render.matches import match_record
 
 __all__ = ["watch"]
 
@@ -130,7 +130,4 @@ def _record(outcome: Checked | Rejected) -> dict[str, Any]:
 
 def _match_records(matches: tuple[Match, ...]) -> list[dict[str, Any]]:
     """The matches as `dedup scan --format jsonl` writes them, so both read alike."""
-    if not matches:
-        return []
-    lines = render_matches(ScanResult(matches, 1), format="jsonl").splitlines()
-    return [json.loads(line) for line in lines]
+    return [match_record(m) for m in matches]
