@@ -55,7 +55,7 @@ def spark() -> Iterator[SparkSession]:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", "3g")  # the module caches frames; 2g ran out once
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
