@@ -20,10 +20,7 @@ import numpy as np
 
 from dedup.backends import CandidateIndex, MemoryIndex
 from dedup.errors import EmptyDocumentError, InputError
-from dedup.fingerprint import (
-    Fingerprint,
-    fingerprint_text,
-)
+from dedup.fingerprint import Fingerprint, fingerprint_with_anchors
 from dedup.model import COPY_KINDS, Cluster, Document, Kind, Match, Problem, ScanResult
 from dedup.options import DetectorOptions
 from dedup.scan.arrays import Fingerprints
@@ -87,7 +84,7 @@ class Detector:
 
         Adding an id again replaces the earlier document.
         """
-        fp, words = fingerprint_text(text, options=self.options.fingerprint)
+        fp, words = fingerprint_with_anchors(text, options=self.options.fingerprint)
         self.check_length(doc_id, words)
         self._index.insert(doc_id, fp, text)
 
@@ -117,7 +114,7 @@ class Detector:
         ``same_id``: then it is compared when its text differs (an id that collided by
         accident, such as two folders' ``050.txt``).
         """
-        fp, words = fingerprint_text(text, options=self.options.fingerprint)
+        fp, words = fingerprint_with_anchors(text, options=self.options.fingerprint)
         self.check_length(doc_id, words)
         return self.check_fingerprint(fp, text, doc_id=doc_id, kinds=kinds, same_id=same_id)
 
@@ -130,11 +127,12 @@ class Detector:
         kinds: Iterable[Kind] | None = None,
         same_id: bool = False,
     ) -> list[Match]:
-        """:meth:`check` for a caller that has fingerprinted ``text`` already."""
+        """:meth:`check` for a caller that has fingerprinted ``text`` already (with its
+        anchors, :func:`~dedup.fingerprint.fingerprint_with_anchors`, to find passages)."""
         wanted = set(kinds) if kinds is not None else COPY_KINDS
         query: Prepared | None = None
         found = []
-        for other_id in sorted(self._candidates(fp)):
+        for other_id in sorted(self._candidates(fp) | self._passage_candidates(fp)):
             if other_id == doc_id and not same_id:
                 continue
             other = self._prepared(other_id)
@@ -298,6 +296,22 @@ class Detector:
         keeps the documents (``similar``: SQLite from 768-byte sketches, Redis and
         memory from the stored signatures), so a false candidate costs no text."""
         return self._index.similar(fp, self.options.lsh.prefilter)
+
+    def _passage_candidates(self, fp: Fingerprint) -> set[str]:
+        """The indexed documents that share at least ``lsh.passage_anchors`` rare
+        anchors with ``fp``, its best ``lsh.passage_partners`` or one per 100 words (as a
+        scan keeps them; a document has about one anchor per two words): a passage
+        copied into a long page, which the whole page's signatures miss."""
+        lsh = self.options.lsh
+        if not lsh.passage_anchors or fp.anchors is None:
+            return set()
+        shared = self._index.anchored(fp, max_documents=lsh.passage_documents)
+        ranked = sorted(
+            ((doc_id, n) for doc_id, n in shared.items() if n >= lsh.passage_anchors),
+            key=lambda item: (-item[1], item[0]),
+        )
+        partners = max(lsh.passage_partners, len(fp.anchors) // 50, 1)
+        return {doc_id for doc_id, _ in ranked[:partners]}
 
     def _prepared(self, doc_id: str) -> Prepared:
         """The indexed document, prepared. The cache is keyed by id *and* text, read

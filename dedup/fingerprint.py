@@ -48,6 +48,7 @@ __all__ = [
     "fingerprint",
     "fingerprint_many",
     "fingerprint_text",
+    "fingerprint_with_anchors",
     "is_empty",
     "lean",
     "minhash",
@@ -68,11 +69,15 @@ class Fingerprint:
             digests mean an exact copy (the same words in the same order).
         signatures: view name -> MinHash hash values (``uint32``, ``num_perm`` long).
         seed: the MinHash seed the signatures were made with.
+        anchors: the document's anchors (:func:`dedup.hashing.anchor_keys`), if known:
+            an index that keeps them finds a passage copied into a long page, which
+            the signatures of the whole page do not (``None``: not computed).
     """
 
     digest: str
     signatures: Mapping[str, Signature] = field(repr=False)
     seed: int = 1
+    anchors: npt.NDArray[np.uint32] | None = field(default=None, repr=False, compare=False)
 
 
 def minhash(items: Iterable[str], *, num_perm: int = 128, seed: int = 1) -> Signature:
@@ -125,6 +130,18 @@ def fingerprint_text(
     count, computed, digest = fast
     signatures = {name: computed[name] for name in options.views}
     return Fingerprint(digest, signatures, options.seed), count
+
+
+def fingerprint_with_anchors(
+    text: str, *, options: FingerprintOptions | None = None
+) -> tuple[Fingerprint, int]:
+    """:func:`fingerprint_text` with the text's anchors too (one compiled call, as
+    :func:`fingerprint_many` makes them), for an index that looks up passages."""
+    options = options or FingerprintOptions()
+    signatures, digests, words, _, (anchors, _offsets) = fingerprint_many([text], options=options)
+    sigs = {view: sig[0] for view, sig in signatures.items()}
+    fp = Fingerprint(digests[0], sigs, options.seed, np.asarray(anchors, dtype=np.uint32))
+    return fp, int(words[0])
 
 
 def fingerprint_many(

@@ -11,7 +11,7 @@ from dedup.backends import CandidateIndex
 from dedup.backends.open import open_index
 from dedup.detector import Detector
 from dedup.errors import EmptyDocumentError
-from dedup.fingerprint import Fingerprint, fingerprint_many, fingerprint_text
+from dedup.fingerprint import Fingerprint, fingerprint_many, fingerprint_with_anchors
 from dedup.model import Document, Kind, Match, Problem
 from dedup.options import DetectorOptions
 
@@ -68,7 +68,7 @@ class Index:
 
     def add(self, doc_id: str, text: str, *, meta: Mapping[str, object] | None = None) -> None:
         """Store a document (replacing one with the same id); durable when it returns."""
-        fp, words = fingerprint_text(text, options=self.options.fingerprint)
+        fp, words = fingerprint_with_anchors(text, options=self.options.fingerprint)
         self._detector.check_length(doc_id, words)
         with self._lock:
             self._backend.insert(doc_id, fp, text, meta=meta)
@@ -109,7 +109,7 @@ class Index:
         on_replace: Callable[[str], None] | None = None,
     ) -> int:
         docs = [item for item in batch if isinstance(item, Document)]
-        signatures, digests, words, _, _ = fingerprint_many(
+        signatures, digests, words, _, (anchor_keys, anchor_offsets) = fingerprint_many(
             [d.text for d in docs], options=self.options.fingerprint
         )
         seed = self.options.fingerprint.seed
@@ -129,7 +129,8 @@ class Index:
                 continue
             sigs = {view: sig[row] for view, sig in signatures.items()}
             ids.append(item.id)
-            fps.append(Fingerprint(digests[row], sigs, seed))
+            anchors = anchor_keys[anchor_offsets[row] : anchor_offsets[row + 1]]
+            fps.append(Fingerprint(digests[row], sigs, seed, anchors))
             texts.append(item.text)
         if on_replace is not None:
             seen: set[str] = set()
@@ -170,7 +171,7 @@ class Index:
     def _check_and_store(
         self, doc_id: str, text: str, meta: Mapping[str, object] | None, *, only_new: bool
     ) -> list[Match]:
-        fp, words = fingerprint_text(text, options=self.options.fingerprint)
+        fp, words = fingerprint_with_anchors(text, options=self.options.fingerprint)
         self._detector.check_length(doc_id, words)
         found = self._detector.check_fingerprint(fp, text, doc_id=doc_id)
         if not (found and only_new):

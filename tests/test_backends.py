@@ -246,3 +246,41 @@ def test_a_reopened_index_holds_everything(backend: Open) -> None:
         for doc_id, text in texts.items():
             assert index.text(doc_id) == text
             assert index.query(fp_of(text)) == {doc_id}
+
+
+def _passage_page(source: str, fillers: list[str]) -> str:
+    """A long page: ``fillers`` with 150 words of ``source`` in the middle."""
+    words = source.split()
+    passage = " ".join(words[len(words) // 3 : len(words) // 3 + 150])
+    return "\n\n".join([*fillers[:4], passage, *fillers[4:]])
+
+
+def test_anchors_find_a_passage_inside_a_long_page(
+    backend: Open, request: pytest.FixtureRequest
+) -> None:
+    """The memory and SQLite backends keep each document's anchors and find the one a
+    long page copied a passage of; replacing or removing it takes its anchors out.
+    Redis keeps none yet: the contract's default, no passage candidates."""
+    from dedup.fingerprint import fingerprint_with_anchors
+
+    source = " ".join(synthetic(n) for n in range(3))
+    page = _passage_page(source, [synthetic(n) for n in range(10, 18)])
+    with backend() as index:
+        fp, _ = fingerprint_with_anchors(source)
+        index.insert("source", fp, source)
+        other = synthetic(30)
+        index.insert("other", fingerprint_with_anchors(other)[0], other)
+        query, _ = fingerprint_with_anchors(page)
+        found = index.anchored(query, max_documents=20)
+        if "redis" in request.node.callspec.id:
+            assert found == {}
+            return
+        assert found.get("source", 0) >= 3
+        assert "other" not in found
+        assert index.anchored(query, max_documents=0) == {}  # every anchor too common
+        replacement = synthetic(40)
+        index.insert("source", fingerprint_with_anchors(replacement)[0], replacement)
+        assert "source" not in index.anchored(query, max_documents=20)
+        index.insert("source", fp, source)
+        index.remove("source")
+        assert index.anchored(query, max_documents=20) == {}

@@ -343,3 +343,37 @@ def test_a_cluster_names_the_document_to_keep() -> None:
     found = Detector().scan([Document("copy", spun), Document("orig", original)])
     [cluster] = clusters(found.matches)
     assert (cluster.ids, cluster.canonical) == (("copy", "orig"), "orig")
+
+
+def test_index_check_finds_a_passage_copied_into_a_long_page() -> None:
+    """150 words of a Reuters story among eight others: the whole page is not like the
+    story (LSH alone finds few such pairs), but it shares its rare anchors."""
+    import gzip
+    import itertools
+    import json
+    import random
+
+    from dedup import LshOptions
+
+    data = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "reuters-21578"
+    with gzip.open(data / "reuters-21578.jsonl.gz", "rt", encoding="utf-8") as stream:
+        rows = [json.loads(line) for line in itertools.islice(stream, 3000)]
+    rng = random.Random(7)
+    sources = rng.sample([r for r in rows if 350 <= len(r["text"].split()) <= 700], 10)
+    chosen = {s["id"] for s in sources}
+    fillers = [r["text"] for r in rows if r["id"] not in chosen and len(r["text"].split()) > 200]
+    found = {}
+    for anchors in (3, 0):
+        detector = Detector(options=DetectorOptions(lsh=LshOptions(passage_anchors=anchors)))
+        for s in sources:
+            detector.add(s["id"], s["text"])
+        hits = 0
+        for s in sources:
+            words = s["text"].split()
+            page = "\n\n".join(
+                [*rng.sample(fillers, 4), " ".join(words[100:250]), *rng.sample(fillers, 4)]
+            )
+            hits += any(m.a == s["id"] for m in detector.check(page))
+        found[anchors] = hits
+    assert found[3] == 10
+    assert found[0] < 10  # what whole-document LSH alone finds

@@ -128,6 +128,15 @@ class CandidateIndex(ABC):
             doc_id for doc_id in found if reaches(fp.signatures, self.signatures(doc_id), floor)
         }
 
+    def anchored(self, fp: Fingerprint, *, max_documents: int) -> dict[str, int]:
+        """The stored documents that share anchors with ``fp`` (those of
+        :func:`dedup.lsh.passages.indexed_anchors` held by at most ``max_documents``
+        documents), and how many each shares: passage candidates, however small a share
+        of either document the passage is. This default keeps no anchors and finds
+        none (LSH still finds whole-document copies); the memory and SQLite backends
+        keep them."""
+        return {}
+
     def prewarm(self) -> None:
         """Read the band tables into memory ahead of the first lookups, where they live
         on disk (nothing to do for backends that keep them in memory)."""

@@ -11,6 +11,7 @@ is chosen, not implied by a threshold.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -20,6 +21,7 @@ from dedup.backends._stored import Layout, batch_order, dump_meta, load_meta, un
 from dedup.backends.base import CandidateIndex
 from dedup.fingerprint import EMPTY, Fingerprint, Signature, estimated_shares, is_empty
 from dedup.lsh.keys import Keys, band_keys, empty_rows
+from dedup.lsh.passages import indexed_anchors
 from dedup.lsh.table import DEFAULT_CHUNK_SIZE, BandTable
 from dedup.options import FingerprintOptions, LshOptions
 
@@ -73,6 +75,9 @@ class MemoryIndex(CandidateIndex):
         self._signatures = np.full(
             (0, len(self._layout.views), self._fingerprint.num_perm), EMPTY, dtype=np.uint32
         )
+        # anchor -> rows holding it, and row -> its anchors (to take them out again)
+        self._anchor_rows: dict[int, set[int]] = {}
+        self._row_anchors: dict[int, list[int]] = {}
 
     def insert(
         self,
@@ -103,6 +108,7 @@ class MemoryIndex(CandidateIndex):
                 table.remove(row)
         self._texts[row], self._metas[row] = text, meta_json
         self._keep_signatures(np.array([row]), [fp])
+        self._keep_anchors(row, fp)
 
     def insert_many(
         self,
@@ -143,6 +149,8 @@ class MemoryIndex(CandidateIndex):
         for k, row, meta_json in zip(order, rows.tolist(), metas_json, strict=True):
             self._texts[row], self._metas[row] = texts[k], meta_json
         self._keep_signatures(rows, [fps[k] for k in order])
+        for k, row in zip(order, rows.tolist(), strict=True):
+            self._keep_anchors(row, fps[k])
 
     def query(self, fp: Fingerprint) -> set[str]:
         """Ids of the stored documents that share an LSH band with ``fp`` in any view.
@@ -177,6 +185,23 @@ class MemoryIndex(CandidateIndex):
             reach |= estimated_shares(stored[:, position], mine) >= floor
         return {doc_id for doc_id, ok in zip(ids, reach.tolist(), strict=True) if ok}
 
+    def anchored(self, fp: Fingerprint, *, max_documents: int) -> dict[str, int]:
+        """The documents sharing rare anchors with ``fp``, and how many each shares
+        (see :meth:`CandidateIndex.anchored`)."""
+        if fp.anchors is None:
+            return {}
+        shared: Counter[int] = Counter()
+        for anchor in indexed_anchors(fp.anchors).tolist():
+            rows = self._anchor_rows.get(anchor)
+            if rows and len(rows) <= max_documents:
+                shared.update(rows)
+        found = {}
+        for row, count in shared.items():
+            doc_id = self._ids[row]
+            if doc_id is not None:
+                found[doc_id] = count
+        return found
+
     def signatures(self, doc_id: str) -> dict[str, Signature]:
         """The stored MinHash signatures of a document, by view (copies)."""
         stored = self._signatures[self._existing(doc_id)]
@@ -197,6 +222,7 @@ class MemoryIndex(CandidateIndex):
         """Forget ``doc_id``; raises :class:`~dedup.errors.UnknownDocumentError`."""
         row = self._existing(doc_id)
         del self._row_of[doc_id]
+        self._drop_anchors(row)
         for table in self._tables.values():
             if row in table:
                 table.remove(row)
@@ -260,6 +286,24 @@ class MemoryIndex(CandidateIndex):
     def _check(self, fp: Fingerprint) -> None:
         """Raise unless ``fp`` was made with the index's settings."""
         self._layout.check(fp, where="in memory")
+
+    def _keep_anchors(self, row: int, fp: Fingerprint) -> None:
+        """Index the row's anchors (replacing its old ones); a fingerprint without them
+        leaves the row without any."""
+        self._drop_anchors(row)
+        if fp.anchors is None:
+            return
+        kept = indexed_anchors(fp.anchors).tolist()
+        for anchor in kept:
+            self._anchor_rows.setdefault(anchor, set()).add(row)
+        self._row_anchors[row] = kept
+
+    def _drop_anchors(self, row: int) -> None:
+        for anchor in self._row_anchors.pop(row, ()):
+            rows = self._anchor_rows[anchor]
+            rows.discard(row)
+            if not rows:
+                del self._anchor_rows[anchor]
 
     def _keep_signatures(self, rows: npt.NDArray[np.int64], fps: list[Fingerprint]) -> None:
         if not len(rows):

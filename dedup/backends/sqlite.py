@@ -52,6 +52,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
@@ -73,6 +74,7 @@ from dedup.backends._stored import (
 from dedup.backends.base import CandidateIndex
 from dedup.errors import StoreError, StoreUnavailableError
 from dedup.fingerprint import Fingerprint, Signature, is_empty, reaches
+from dedup.lsh.passages import indexed_anchors
 from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["SqliteIndex"]
@@ -101,6 +103,19 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sketches (
         num INTEGER PRIMARY KEY,
         sketch BLOB NOT NULL
+    )""",
+    # passage candidates (dedup.lsh.passages.indexed_anchors): which documents hold
+    # each anchor, and each document's anchors (to take them out again). Files made
+    # before these tables get them when next opened to write; their documents have no
+    # anchors until they are added again, and reading such a file finds no passages.
+    """CREATE TABLE IF NOT EXISTS anchors (
+        key INTEGER NOT NULL,
+        num INTEGER NOT NULL,
+        PRIMARY KEY (key, num)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS anchor_sets (
+        num INTEGER PRIMARY KEY,
+        keys BLOB NOT NULL
     )""",
 )
 _FORMAT = 2  # recorded in new files; format 2 added the sketches table
@@ -161,6 +176,12 @@ class SqliteIndex(CandidateIndex):
                     for statement in _SCHEMA:
                         self._db.execute(statement)
                 self._layout = self._settle(fingerprint, lsh)
+                self._anchors = (
+                    self._db.execute(
+                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'anchor_sets'"
+                    ).fetchone()
+                    is not None
+                )
         except (sqlite3.Error, UnicodeDecodeError) as exc:  # a damaged schema's message
             self._db.close()
             if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
@@ -199,7 +220,7 @@ class SqliteIndex(CandidateIndex):
         sketch = self._layout.sketch(fp.signatures)
         keys = self._layout.band_keys(fp.signatures)
         with self._lock, self._translate(), self._write():
-            num = self._store(row, sketch)
+            num = self._store(row, sketch, fp.anchors)
             self._db.executemany(
                 "INSERT INTO bands (view, band, hash, doc) VALUES (?, ?, ?, ?)",
                 [(*key, num) for key in keys],
@@ -257,7 +278,10 @@ class SqliteIndex(CandidateIndex):
         ]
         with self._lock, self._translate(), self._write():
             nums = np.array(
-                [self._store(row, sketch) for row, sketch in zip(rows, sketches, strict=True)],
+                [
+                    self._store(row, sketch, fps[k].anchors)
+                    for row, sketch, k in zip(rows, sketches, order, strict=True)
+                ],
                 dtype=np.int64,
             )
             self._db.executemany(
@@ -296,6 +320,26 @@ class SqliteIndex(CandidateIndex):
                 nums = self._reaching(fp, nums, floor)
             return {doc_id for (doc_id,) in self._in("SELECT id FROM documents", "num", nums)}
 
+    def anchored(self, fp: Fingerprint, *, max_documents: int) -> dict[str, int]:
+        """The documents sharing rare anchors with ``fp``, and how many each shares
+        (see :meth:`CandidateIndex.anchored`): one indexed lookup per anchor, each read
+        no further than ``max_documents + 1`` rows."""
+        if fp.anchors is None or not self._anchors:
+            return {}
+        shared: Counter[int] = Counter()
+        with self._lock, self._translate(), self._read():
+            for key in indexed_anchors(fp.anchors).tolist():
+                nums = [
+                    num
+                    for (num,) in self._db.execute(
+                        "SELECT num FROM anchors WHERE key = ? LIMIT ?", (key, max_documents + 1)
+                    )
+                ]
+                if len(nums) <= max_documents:
+                    shared.update(nums)
+            ids = dict(self._in("SELECT num, id FROM documents", "num", list(shared)))
+        return {ids[num]: count for num, count in shared.items() if num in ids}
+
     def text(self, doc_id: str) -> str:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""
         return unpack_text(self._get(doc_id, "text"), source=repr(doc_id))
@@ -315,6 +359,8 @@ class SqliteIndex(CandidateIndex):
             if num is None:
                 raise unknown_document(doc_id)
             self._db.execute("DELETE FROM sketches WHERE num = ?", (num,))
+            if self._anchors:
+                self._drop_anchors(num)
             self._db.execute("DELETE FROM documents WHERE num = ?", (num,))
 
     def __contains__(self, doc_id: object) -> bool:
@@ -468,8 +514,14 @@ class SqliteIndex(CandidateIndex):
         )
         return int(num)
 
-    def _store(self, row: tuple[bytes, str, str | None, bytes, float, str], sketch: bytes) -> int:
-        """Write one document's row and sketch (dropping its old band rows); its ``num``."""
+    def _store(
+        self,
+        row: tuple[bytes, str, str | None, bytes, float, str],
+        sketch: bytes,
+        anchors: npt.NDArray[np.uint32] | None = None,
+    ) -> int:
+        """Write one document's row, sketch and anchors (dropping its old band rows and
+        anchors); its ``num``."""
         num = self._drop_bands(row[-1])
         if num is not None:
             self._db.execute(
@@ -487,7 +539,29 @@ class SqliteIndex(CandidateIndex):
         self._db.execute(
             "INSERT OR REPLACE INTO sketches (num, sketch) VALUES (?, ?)", (num, sketch)
         )
+        if self._anchors:
+            self._drop_anchors(num)
+            if anchors is not None:
+                kept = indexed_anchors(anchors)
+                self._db.execute(
+                    "INSERT INTO anchor_sets (num, keys) VALUES (?, ?)",
+                    (num, kept.astype("<u4").tobytes()),
+                )
+                self._db.executemany(
+                    "INSERT INTO anchors (key, num) VALUES (?, ?)",
+                    ((key, num) for key in kept.tolist()),
+                )
         return num
+
+    def _drop_anchors(self, num: int) -> None:
+        found = self._db.execute("SELECT keys FROM anchor_sets WHERE num = ?", (num,)).fetchone()
+        if found is None:
+            return
+        keys = np.frombuffer(found[0], dtype="<u4").tolist()
+        self._db.executemany(
+            "DELETE FROM anchors WHERE key = ? AND num = ?", ((k, num) for k in keys)
+        )
+        self._db.execute("DELETE FROM anchor_sets WHERE num = ?", (num,))
 
     def _sorted_band_rows(
         self,

@@ -126,9 +126,9 @@ class Fingerprints:
     anchors: Anchors
 
     def fingerprint(self, row: int, seed: int) -> Fingerprint:
-        """The :class:`~dedup.fingerprint.Fingerprint` of one row."""
+        """The :class:`~dedup.fingerprint.Fingerprint` of one row, with its anchors."""
         signatures = {view: sig[row] for view, sig in self.signatures.items()}
-        return Fingerprint(self.digests[row], signatures, seed)
+        return Fingerprint(self.digests[row], signatures, seed, self.anchors.row(row))
 
     def rows(self, keep: npt.NDArray[np.int64]) -> Fingerprints:
         """The fingerprints of the rows ``keep``, in that order."""
