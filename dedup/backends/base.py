@@ -133,8 +133,8 @@ class CandidateIndex(ABC):
         :func:`dedup.lsh.passages.indexed_anchors` held by at most ``max_documents``
         documents), and how many each shares: passage candidates, however small a share
         of either document the passage is. This default keeps no anchors and finds
-        none (LSH still finds whole-document copies); the memory and SQLite backends
-        keep them."""
+        none (LSH still finds whole-document copies), for a backend of one's own; the
+        memory, SQLite and Redis backends keep them."""
         return {}
 
     def prewarm(self) -> None:

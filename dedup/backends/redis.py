@@ -22,11 +22,13 @@ This module is the only place redis-py is used (``pip install redis``).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
+import numpy as np
 import redis
 from redis.client import Pipeline
 from redis.typing import EncodableT
@@ -42,6 +44,7 @@ from dedup.backends._stored import (
 from dedup.backends.base import CandidateIndex
 from dedup.errors import StoreError, StoreUnavailableError
 from dedup.fingerprint import Fingerprint, Signature, reaches
+from dedup.lsh.passages import indexed_anchors
 from dedup.options import FingerprintOptions, LshOptions
 
 __all__ = ["RedisIndex"]
@@ -122,6 +125,10 @@ class RedisIndex(CandidateIndex):
         if meta_json is not None:
             record["meta"] = meta_json
         bands = self._band_keys(fp.signatures)
+        if fp.anchors is not None:
+            kept = indexed_anchors(fp.anchors)
+            record["anchors"] = kept.astype("<u4").tobytes()
+            bands += [self._anchor_key(key) for key in kept.tolist()]
         doc_key = self._doc(doc_id)
 
         def write(pipe: _Pipe) -> None:
@@ -167,6 +174,30 @@ class RedisIndex(CandidateIndex):
             # None: removed by another client since the lookup
             if blob is not None and reaches(fp.signatures, self._layout.unpack(blob), floor)
         }
+
+    def anchored(self, fp: Fingerprint, *, max_documents: int) -> dict[str, int]:
+        """The documents sharing rare anchors with ``fp``, and how many each shares
+        (see :meth:`CandidateIndex.anchored`): two round trips, the sizes of the
+        anchors' sets and then the members of the rare ones."""
+        if fp.anchors is None:
+            return {}
+        keys = [self._anchor_key(k) for k in indexed_anchors(fp.anchors).tolist()]
+        if not keys:
+            return {}
+        with self._translate():
+            pipe = self._client.pipeline(transaction=False)
+            for key in keys:
+                pipe.scard(key)
+            sizes = cast(list[int], pipe.execute())
+            rare = [key for key, size in zip(keys, sizes, strict=True) if 0 < size <= max_documents]
+            pipe = self._client.pipeline(transaction=False)
+            for key in rare:
+                pipe.smembers(key)
+            members = cast(list[set[bytes]], pipe.execute())
+        shared: Counter[str] = Counter()
+        for found in members:
+            shared.update(member.decode("utf-8") for member in found)
+        return dict(shared)
 
     def text(self, doc_id: str) -> str:
         """The stored text; raises :class:`~dedup.errors.UnknownDocumentError`."""
@@ -249,12 +280,20 @@ class RedisIndex(CandidateIndex):
         ]
 
     def _old_bands(self, pipe: _Pipe, doc_key: str) -> list[str] | None:
-        """The band keys of the stored document (``None`` if there is none).
+        """The band and anchor keys of the stored document (``None`` if there is none).
 
         Called while ``doc_key`` is watched, before ``MULTI``: the value is read now.
         """
-        old = cast(bytes | None, pipe.hget(doc_key, "signatures"))
-        return None if old is None else self._band_keys(self._layout.unpack(old))
+        old, anchors = cast(list[bytes | None], pipe.hmget(doc_key, ["signatures", "anchors"]))
+        if old is None:
+            return None
+        keys = self._band_keys(self._layout.unpack(old))
+        if anchors:
+            keys += [self._anchor_key(k) for k in np.frombuffer(anchors, dtype="<u4").tolist()]
+        return keys
+
+    def _anchor_key(self, anchor: int) -> str:
+        return self._key("anchor", anchor)
 
     def _settle(
         self, pipe: _Pipe, fingerprint: FingerprintOptions | None, lsh: LshOptions | None

@@ -34,11 +34,17 @@ def diff_pair(a: str, b: str, *, options: DiffOptions | None = None) -> DiffRepo
     """Diff two texts, taking as the original the one that looks like it.
 
     See :mod:`dedup.diff.direction`; ``swapped`` in the report says whether ``b`` was taken.
+    When the swapped words do not tell (``direction.decided`` false), ``a`` is kept.
 
-    >>> r = diff_pair("The infantry pronounced a talks went well.",
-    ...               "The military said the talks went well.")
-    >>> r.swapped, r.substitutions[0]
-    (True, Substitution(original='military', replacement='infantry', count=1))
+    >>> r = diff_pair("The infantry pronounced a central quarrel on belligerent forces "
+    ...               "went well, and dual envoys concurred.",
+    ...               "The military said the official war on ground forces went well, "
+    ...               "and two diplomats agreed.")
+    >>> r.swapped, r.direction.decided, r.substitutions[0]
+    (True, True, Substitution(original='agreed', replacement='concurred', count=1))
+    >>> diff_pair("The infantry pronounced a talks went well.",
+    ...           "The military said the talks went well.").swapped  # three swaps: undecided
+    False
     """
     return diff_tokens(tokenize(a), tokenize(b), options=options, orient=True)
 

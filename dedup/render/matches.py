@@ -91,12 +91,12 @@ def render_clusters(
         problems: what could not be read (for ``json``).
 
     >>> from dedup.model import Kind
-    >>> groups = [Cluster(("a", "b", "c"), (Kind.EXACT, Kind.SPUN), 1.0)]
+    >>> groups = [Cluster(("a", "b", "c"), (Kind.EXACT, Kind.SPUN), 1.0, "b")]
     >>> print(render_clusters(groups, format="csv"), end="")
-    cluster,id,score,kinds
-    1,a,1.0,exact spun
-    1,b,1.0,exact spun
-    1,c,1.0,exact spun
+    cluster,id,canonical,score,kinds
+    1,a,false,1.0,exact spun
+    1,b,true,1.0,exact spun
+    1,c,false,1.0,exact spun
     """
     if format == "table":
         return _table_of_clusters(clusters, documents)
