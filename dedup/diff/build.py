@@ -34,17 +34,14 @@ def diff_pair(a: str, b: str, *, options: DiffOptions | None = None) -> DiffRepo
     """Diff two texts, taking as the original the one that looks like it.
 
     See :mod:`dedup.diff.direction`; ``swapped`` in the report says whether ``b`` was taken.
-    When the swapped words do not tell (``direction.decided`` false), ``a`` is kept.
+    The likelier text is taken even when the swapped words do not decide it at
+    :data:`~dedup.model.DECIDED` (``direction.decided``; the report says so); ``a``
+    when they are even or absent.
 
-    >>> r = diff_pair("The infantry pronounced a central quarrel on belligerent forces "
-    ...               "went well, and dual envoys concurred.",
-    ...               "The military said the official war on ground forces went well, "
-    ...               "and two diplomats agreed.")
+    >>> r = diff_pair("The infantry pronounced a talks went well.",
+    ...               "The military said the talks went well.")
     >>> r.swapped, r.direction.decided, r.substitutions[0]
-    (True, True, Substitution(original='agreed', replacement='concurred', count=1))
-    >>> diff_pair("The infantry pronounced a talks went well.",
-    ...           "The military said the talks went well.").swapped  # three swaps: undecided
-    False
+    (True, False, Substitution(original='military', replacement='infantry', count=1))
     """
     return diff_tokens(tokenize(a), tokenize(b), options=options, orient=True)
 
@@ -62,12 +59,28 @@ def diff_tokens(
     (Substitution(original='said', replacement='pronounced', count=1),)
     """
     options = options or DiffOptions()
-    alignment = _align(unwrapped(original), unwrapped(copy), options)
+    alignment = _align(original, copy, options)
+    if _aligned_words(alignment) < len(original) / 2:
+        # little matched line by line: the texts may be the same text broken into
+        # paragraphs differently (hard-wrapped lines against long paragraphs), so
+        # align the paragraphs a reader sees too, and keep whichever aligns more
+        joined_a, joined_b = unwrapped(original), unwrapped(copy)
+        if joined_a is not original or joined_b is not copy:
+            joined = _align(joined_a, joined_b, options)
+            if _aligned_words(joined) > _aligned_words(alignment):
+                alignment = joined
     direction = guess_direction(alignment.counts)
-    swapped = orient and direction.decided and direction.original == "b"  # undecided: as given
+    swapped = orient and direction.original == "b"  # the likelier, decided or not
     if swapped:
         alignment = alignment.mirrored()
     return _report(alignment, direction, swapped)
+
+
+def _aligned_words(alignment: _Alignment) -> int:
+    """Words of the original the alignment puts against words of the copy."""
+    return sum(
+        i2 - i1 for g in alignment.groups for op, i1, i2, _, _ in g.regions if op in _ALIGNED
+    )
 
 
 def _moved(groups: list[_Group]) -> set[int]:

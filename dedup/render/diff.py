@@ -104,9 +104,15 @@ def _orientation(report: DiffReport, names: tuple[str, str]) -> str:
     d = report.direction
     votes = f"confidence {d.confidence:.2f}, {d.pairs} voting substitution pairs"
     if not d.decided:
+        shown = names[1] if report.swapped else names[0]
+        why = (
+            "because it was given first"
+            if d.a_more_common == d.b_more_common
+            else "as the likelier of the two"
+        )
         return (
-            f"which text is the original cannot be told ({votes}); "
-            f"{names[0]} is shown as the original because it was given first"
+            f"which text is the original cannot be told at 95% ({votes}); "
+            f"{shown} is shown as the original {why}"
         )
     looks = names[0] if d.original == "a" else names[1]
     return f"{looks} looks like the original ({votes})"
