@@ -257,7 +257,8 @@ class Detector:
     def _against_index(
         self, ids: Sequence[str], texts: Sequence[str], fps: Fingerprints
     ) -> list[Match]:
-        """Matches between the batch and documents indexed before it."""
+        """Matches between the batch and documents indexed before it: LSH candidates
+        and passage candidates (shared rare anchors), as a check finds them."""
         if not len(self._index):
             return []
         batch = set(ids)
@@ -265,7 +266,8 @@ class Detector:
         for row, doc_id in enumerate(ids):
             fp = self._fingerprint_of(fps, row)
             mine: Prepared | None = None
-            for other_id in sorted(self._candidates(fp) - batch):
+            candidates = self._candidates(fp) | self._passage_candidates(fp)
+            for other_id in sorted(candidates - batch):
                 mine = mine or prepare(
                     doc_id, texts[row], fingerprint=self.options.fingerprint, known=fp
                 )

@@ -374,6 +374,9 @@ def test_index_check_finds_a_passage_copied_into_a_long_page() -> None:
                 [*rng.sample(fillers, 4), " ".join(words[100:250]), *rng.sample(fillers, 4)]
             )
             hits += any(m.a == s["id"] for m in detector.check(page))
+            if anchors:  # a scan against the index finds it the same way
+                scanned = detector.scan([Document("page", page)]).matches
+                assert any(s["id"] in (m.a, m.b) for m in scanned)
         found[anchors] = hits
     assert found[3] == 10
     assert found[0] < 10  # what whole-document LSH alone finds
