@@ -11,6 +11,7 @@ same documents in id order, with any shuffle partitioning and input split.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import random
@@ -26,6 +27,8 @@ from click.testing import CliRunner
 
 from dedup import Detector, Document, Kind, clusters
 from dedup.cli import main
+from dedup.errors import SettingsMismatchError, StoreError
+from dedup.options import DetectorOptions, FingerprintOptions
 from dedup.render.matches import match_record
 
 pyspark = pytest.importorskip(
@@ -161,6 +164,78 @@ def test_pairs_and_clusters_equal_the_local_scan(
     assert [p["source"] for p in problems] == ["plant-short"]
     assert found.documents.count() == len(corpus) - 1
     found.release()
+
+
+def _later(doc_id: str) -> bool:
+    """The documents of a second run: a third of the stories and of each kind of plant
+    (their originals mostly in the first run, some in the second)."""
+    return int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 3 == 0
+
+
+def test_a_run_against_a_store_finds_what_one_scan_of_everything_finds(
+    spark: SparkSession,
+    corpus: list[tuple[str, str]],
+    local: list[dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    spark.conf.set("spark.sql.shuffle.partitions", "3")
+    store = str(tmp_path / "store")
+    first = [(i, t) for i, t in corpus if not _later(i)]
+    second = [(i, t) for i, t in corpus if _later(i)]
+    found = scan(
+        spark.createDataFrame(first, "id STRING, text STRING"), kinds=list(Kind), store=store
+    )
+    earlier = _rows(found.pairs)
+    found.release()
+    assert earlier
+    assert all(not _later(r["a"]) and not _later(r["b"]) for r in earlier)
+
+    frame = spark.createDataFrame(second, "id STRING, text STRING").repartition(2)
+    found = scan(frame, kinds=list(Kind), store=store)
+    pairs = _rows(found.pairs)
+    # every pair with a document of the second run, as one scan of all of them has it
+    expected = [r for r in local if _later(r["a"]) or _later(r["b"])]
+    assert len(expected) > 50
+    assert sorted(pairs, key=_pair) == expected
+    assert found.documents.count() == len(second) - ("plant-short" in dict(second))
+    members: dict[str, set[str]] = {}
+    for row in _rows(found.clusters):
+        members.setdefault(row["cluster"], set()).add(row["id"])
+    found.release()
+    kept = {c.ids[0]: set(c.ids) for c in clusters(_from_records(earlier + pairs))}
+    assert members == kept  # the clusters of every pair stored and found
+
+    stored = spark.read.parquet(str(tmp_path / "store" / "documents"))
+    assert stored.count() == stored.select("id").distinct().count() == len(corpus) - 1
+    assert spark.read.parquet(str(tmp_path / "store" / "pairs")).count() == len(earlier) + len(
+        pairs
+    )
+
+    again = scan(spark.createDataFrame(second[:5], "id STRING, text STRING"), store=store)
+    assert again.pairs.count() == 0
+    assert again.documents.count() == 0
+    messages = {p["message"] for p in _rows(again.problems)}
+    assert messages == {f"id already in the store at {store}, skipped"}
+    again.release()
+
+
+def test_a_store_made_with_other_settings_is_refused(
+    spark: SparkSession, corpus: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    store = str(tmp_path / "store")
+    frame = spark.createDataFrame(corpus[:40], "id STRING, text STRING")
+    scan(frame, store=store).release()
+    other = DetectorOptions(fingerprint=FingerprintOptions(seed=7))
+    with pytest.raises(SettingsMismatchError, match=r"made with seed=1 but this scan uses seed=7"):
+        scan(
+            spark.createDataFrame(corpus[40:60], "id STRING, text STRING"),
+            options=other,
+            store=store,
+        )
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match="not a dedup store"):
+        scan(frame, store=str(tmp_path / "junk"))
 
 
 def test_a_cluster_is_represented_by_its_longest_document(

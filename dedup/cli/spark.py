@@ -66,6 +66,14 @@ def _first_line(exc: BaseException) -> str:
     metavar="KEY=VALUE",
     help="A Spark setting, passed through; repeat for several.",
 )
+@click.option(
+    "--store",
+    default=None,
+    metavar="DIR",
+    help="Keep the documents and pairs in DIR, and scan INPUT against those an earlier "
+    "run kept there: only INPUT is fingerprinted, and the pairs reported are those "
+    "involving a document of INPUT.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not print warnings about inputs.")
 @click.pass_context
 def spark_scan(
@@ -81,6 +89,7 @@ def spark_scan(
     kind: tuple[Kind, ...],
     master: str | None,
     settings: dict[str, str],
+    store: str | None,
     quiet: bool,
 ) -> None:
     """Find copies among the documents of INPUT on Spark; write them under OUTPUT.
@@ -121,12 +130,24 @@ def spark_scan(
             text_col=text_col,
             format=input_format,  # type: ignore[arg-type]
         )
-        found = scan(frame, id_col=id_col, text_col=text_col, options=options, kinds=kind or None)
+        found = scan(
+            frame,
+            id_col=id_col,
+            text_col=text_col,
+            options=options,
+            kinds=kind or None,
+            store=store,
+        )
         problems = reading.unionByName(found.problems)
         shown = [Problem(r.source, r.message) for r in problems.limit(_SHOWN_PROBLEMS).collect()]
         warn(tuple(shown), quiet=quiet)
         documents = found.documents.count()
         if not documents:
+            if store is not None:
+                raise Failure(
+                    f"nothing new to compare: every document of the input is in {store} "
+                    "already, or none could be read"
+                )
             raise Failure("nothing to compare: no input could be read as a document")
         io.write(found, output, format=output_format)  # type: ignore[arg-type]
         pairs = found.pairs.count()

@@ -48,6 +48,7 @@ from dedup.scan.pairs import passage_floor
 from dedup.spark._batches import fingerprint_batches, verify_batches
 from dedup.spark.components import DRIVER_EDGES, components
 from dedup.spark.schema import ddl, fingerprint_fields, match_fields
+from dedup.spark.store import append, open_store
 
 __all__ = ["SparkScan", "scan"]
 
@@ -98,8 +99,16 @@ def scan(
     options: DetectorOptions | None = None,
     kinds: Iterable[Kind] | None = None,
     driver_edges: int = DRIVER_EDGES,
+    store: str | None = None,
 ) -> SparkScan:
     """All duplicate pairs among the rows of ``frame`` and their clusters.
+
+    With a ``store`` (:mod:`dedup.spark.store`), the rows are scanned against every
+    document stored there by earlier runs as well, without fingerprinting those again:
+    the pairs are those involving at least one of the rows (exactly those a scan of
+    all the documents together reports), the clusters those of every pair stored and
+    found; the rows and their pairs are then added to the store. A row whose id is
+    stored already is a problem, and left out.
 
     Args:
         frame: one document per row.
@@ -109,9 +118,13 @@ def scan(
         kinds: report only these kinds (the copies if omitted).
         driver_edges: clusters are found on the driver below this many pairs, with
             distributed large-star/small-star rounds above it.
+        store: a directory keeping the documents and pairs of every run (created if
+            new).
 
     Raises:
         OptionsError: a column is missing, or the options do not fit together.
+        SettingsMismatchError: the store was made with other fingerprint or band settings.
+        StoreError: ``store`` is not a store, or is damaged.
     """
     options = options or DetectorOptions()
     options.lsh.check(options.fingerprint.num_perm)
@@ -135,34 +148,57 @@ def scan(
         )
     )
     docs = docs.filter(~short)
+    stored = open_store(frame.sparkSession, store, options) if store is not None else None
+    added = docs
+    if stored is not None and stored.documents is not None:
+        known = stored.documents.select("id")
+        problems = problems.unionByName(
+            docs.join(known, "id", "left_semi").select(
+                F.col("id").alias("source"),
+                F.lit(f"id already in the store at {store}, skipped").alias("message"),
+            )
+        )
+        added = docs.join(known, "id", "left_anti")
+        docs = added.withColumn("new", F.lit(True)).unionByName(
+            stored.documents.select(*added.columns).withColumn("new", F.lit(False))
+        )
+    else:
+        docs = docs.withColumn("new", F.lit(True))
+    incremental = stored is not None and stored.documents is not None
     groups = (
         docs.groupBy("digest")
-        .agg(F.array_sort(F.collect_list("id")).alias("members"))
+        .agg(F.array_sort(F.collect_list("id")).alias("members"), F.max("new").alias("new_member"))
         .filter(F.size("members") > 1)
     )
     # the input is read and fingerprinted once: every later stage reads this
     # only a group's first member carries the group (its pairs are expanded from it),
-    # so a page fetched 10,000 times costs one list of ids, not 10,000 of them
+    # so a page fetched 10,000 times costs one list of ids, not 10,000 of them;
+    # a representative is "touched" when it or a member of its group is new
     first = F.col("members").isNull() | (F.col("members")[0] == F.col("id"))
     fps = (
         docs.join(groups, "digest", "left")
         .withColumn("rep", first)
         .withColumn("members", F.when(F.col("rep"), F.col("members")))
+        .withColumn("touched", F.col("new") | F.coalesce(F.col("new_member"), F.lit(False)))
+        .drop("new_member")
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     problems = problems.persist(StorageLevel.MEMORY_AND_DISK)
     fps.count(), problems.count()
     raw.unpersist()
     reps = fps.filter(F.col("rep"))
+    touched = _cut(reps.filter(F.col("touched")).select("id")) if incremental else None
 
-    bands = _band_pairs(reps, options).withColumn("passage", F.lit(False))
-    passages = _passage_pairs(reps, options).withColumn("band", F.lit(False))
+    bands = _band_pairs(reps, options, touched).withColumn("passage", F.lit(False))
+    passages = _passage_pairs(reps, options, touched).withColumn("band", F.lit(False))
     candidates = (
         bands.unionByName(passages)
         .groupBy("a", "b")
         .agg(F.max("band").alias("band"), F.max("passage").alias("passage"))
         .withColumn("exact", F.lit(False))
     )
+    if incremental:
+        groups = groups.filter(F.col("new_member"))
     exact = groups.select(
         F.col("members")[0].alias("a"),
         F.col("members")[1].alias("b"),
@@ -183,10 +219,17 @@ def scan(
     pairs = joined.mapInArrow(
         partial(verify_batches, options=options, kinds=wanted), ddl(match_fields())
     )
+    if incremental:  # an exact group or a touched pair's expansion holds old pairs too
+        pairs = _touching(pairs, _cut(fps.filter(F.col("new")).select("id")))
     pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)
-    clusters = components(pairs.select("a", "b"), fps.select("id", "words"), driver_edges)
+    edges = pairs.select("a", "b")
+    if stored is not None and stored.pairs is not None:
+        edges = edges.unionByName(stored.pairs).distinct()
+    clusters = components(edges, fps.select("id", "words"), driver_edges)
     ranked = pairs.orderBy(F.desc("score"), "a", "b")
-    documents = fps.select("id", "digest", "words")
+    documents = fps.filter(F.col("new")).select("id", "digest", "words")
+    if store is not None:
+        append(store, fps.filter(F.col("new")).select(*added.columns), pairs, options)
     return SparkScan(
         ranked,
         clusters,
@@ -194,6 +237,21 @@ def scan(
         documents,
         cached=(fps, problems, candidates, pairs),
     )
+
+
+def _cut(frame: DataFrame) -> DataFrame:
+    """``frame`` computed now and kept by the executors, its plan forgotten: the
+    incremental stages join the same documents many times over, and a plan holding all
+    of those joins is too large for the driver to describe."""
+    return frame.localCheckpoint(eager=True)
+
+
+def _touching(pairs: DataFrame, ids: DataFrame) -> DataFrame:
+    """The ``a, b`` pairs (and their other columns) with ``a`` or ``b`` among ``ids``."""
+    marks = [ids.select(F.col("id").alias(side), F.lit(True).alias(f"_{side}")) for side in "ab"]
+    marked = pairs.join(marks[0], "a", "left").join(marks[1], "b", "left")
+    keep = F.coalesce(F.col("_a"), F.lit(False)) | F.coalesce(F.col("_b"), F.lit(False))
+    return marked.filter(keep).select(*pairs.columns)
 
 
 def _records(frame: DataFrame, id_col: str, text_col: str) -> tuple[DataFrame, DataFrame]:
@@ -259,9 +317,10 @@ def _pairs_within(groups: DataFrame, members: str, hubs: int = 0) -> DataFrame:
     )
 
 
-def _band_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
+def _band_pairs(reps: DataFrame, options: DetectorOptions, touched: DataFrame | None) -> DataFrame:
     """``a, b, band``: the representatives sharing a band key in some view (an empty
-    signature's keys are null and take part in no bucket)."""
+    signature's keys are null and take part in no bucket); with ``touched`` (ids),
+    only the pairs of one of them, from the whole buckets they are in."""
     exploded = None
     for v, view in enumerate(options.fingerprint.views):
         part = reps.select(
@@ -269,18 +328,29 @@ def _band_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
         )
         exploded = part if exploded is None else exploded.unionByName(part)
     assert exploded is not None
+    bucket = ["view", "band", "key"]
+    if touched is not None:  # the stored documents' keys only where a new one has them
+        theirs = exploded.join(touched, "id", "left_semi").select(*bucket).distinct()
+        exploded = exploded.join(theirs, bucket, "left_semi")
     buckets = (
-        exploded.groupBy("view", "band", "key")
+        exploded.groupBy(*bucket)
         .agg(F.array_sort(F.collect_list("id")).alias("members"))
         .filter(F.size("members") > 1)
     )
     pairs = _pairs_within(buckets, "members", options.lsh.bucket_hubs)
+    if touched is not None:
+        pairs = _cut(_touching(pairs, touched).distinct())
     return pairs.distinct().withColumn("band", F.lit(True))
 
 
-def _passage_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
+def _passage_pairs(
+    reps: DataFrame, options: DetectorOptions, touched: DataFrame | None
+) -> DataFrame:
     """``a, b, passage``: representatives sharing enough rare anchors
-    (:func:`dedup.scan.pairs._passages`, the same rules)."""
+    (:func:`dedup.scan.pairs._passages`, the same rules); with ``touched`` (ids), only
+    the pairs of one of them. A document's partners are its best ones, so its pairs
+    are ranked among all of its partners': those of every document sharing an anchor
+    with a touched one."""
     lsh = options.lsh
     if lsh.passage_anchors == 0 or lsh.passage_documents < 2:
         return (
@@ -288,15 +358,27 @@ def _passage_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
             .limit(0)
             .withColumn("passage", F.lit(True))
         )
-    postings = (
-        reps.select("id", F.explode("anchors").alias("anchor"))
-        .groupBy("anchor")
-        .agg(F.array_sort(F.collect_list("id")).alias("members"))
-        .filter(F.size("members").between(2, lsh.passage_documents))
-    )
+    held = reps.select("id", F.explode("anchors").alias("anchor"))
+
+    def postings(anchors: DataFrame) -> DataFrame:
+        return (
+            anchors.groupBy("anchor")
+            .agg(F.array_sort(F.collect_list("id")).alias("members"))
+            .filter(F.size("members").between(2, lsh.passage_documents))
+        )
+
+    ranked = None
+    if touched is not None:
+        theirs = held.join(touched, "id", "left_semi").select("anchor").distinct()
+        near = postings(held.join(theirs, "anchor", "left_semi"))
+        ranked = _cut(near.select(F.explode("members").alias("id")).distinct())
+        reached = held.join(ranked, "id", "left_semi").select("anchor").distinct()
+        held = held.join(reached, "anchor", "left_semi")
+    shared = _pairs_within(postings(held), "members")
+    if ranked is not None:
+        shared = _touching(shared, ranked)
     shared = (
-        _pairs_within(postings, "members")
-        .groupBy("a", "b")
+        shared.groupBy("a", "b")
         .agg(F.count("*").alias("shared"))
         .filter(F.col("shared") >= lsh.passage_anchors)
     )
@@ -318,6 +400,8 @@ def _passage_pairs(reps: DataFrame, options: DetectorOptions) -> DataFrame:
             best.append(rank <= limit)
         shared = shared.withColumn("best_a", best[0]).withColumn("best_b", best[1])
         shared = shared.filter(F.col("best_a") | F.col("best_b"))
+    if touched is not None:
+        shared = _cut(_touching(shared, touched))
     return shared.select("a", "b", F.lit(True).alias("passage"))
 
 
