@@ -305,6 +305,42 @@ def test_the_command_writes_what_dedup_scan_reports(
     assert "exists already" in again.stderr
 
 
+def test_the_command_scans_each_feed_against_the_store(
+    runner: CliRunner, seeds: Path, tmp_path: Path
+) -> None:
+    texts = {p.name[:3]: p.read_text() for p in seeds.glob("*.txt")}
+    feeds = {"monday": ["000", "001"], "tuesday": ["002", "003", "004"]}
+    for day, names in feeds.items():
+        lines = [json.dumps({"id": n, "text": texts[n]}) for n in names]
+        (tmp_path / f"{day}.jsonl").write_text("\n".join(lines) + "\n")
+    store = str(tmp_path / "store")
+    common = ["--output-format", "jsonl", "--master", "local[2]", "--store", store]
+    first = runner.invoke(
+        main, ["spark-scan", str(tmp_path / "monday.jsonl"), str(tmp_path / "o1"), *common]
+    )
+    assert first.exit_code == 0, first.output
+    assert "0 pairs in 0 clusters among 2 documents" in first.stdout
+    second = runner.invoke(
+        main, ["spark-scan", str(tmp_path / "tuesday.jsonl"), str(tmp_path / "o2"), *common]
+    )
+    assert second.exit_code == 1, second.output
+    assert "1 pair in 1 cluster among 3 documents" in second.stdout
+    written = [
+        json.loads(line)
+        for f in (tmp_path / "o2" / "pairs").glob("*.json")
+        for line in f.read_text().splitlines()
+    ]
+    assert [(r["a"], r["b"], r["kind"], r["original"]) for r in written] == [
+        ("001", "002", "spun", "002")
+    ]
+    again = runner.invoke(
+        main, ["spark-scan", str(tmp_path / "monday.jsonl"), str(tmp_path / "o3"), *common]
+    )
+    assert again.exit_code == 2
+    assert "nothing new to compare" in again.stderr
+    assert "already in the store" in again.stderr
+
+
 def test_a_bad_setting_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["spark-scan", "in.jsonl", str(tmp_path / "o"), "--conf", "x"])
     assert result.exit_code == 2
