@@ -224,7 +224,9 @@ def test_a_store_made_with_other_settings_is_refused(
 ) -> None:
     store = str(tmp_path / "store")
     frame = spark.createDataFrame(corpus[:40], "id STRING, text STRING")
-    scan(frame, store=store).release()
+    found = scan(frame, store=store)
+    stored = found.documents.count()
+    found.release()
     other = DetectorOptions(fingerprint=FingerprintOptions(seed=7))
     with pytest.raises(SettingsMismatchError, match=r"made with seed=1 but this scan uses seed=7"):
         scan(
@@ -232,6 +234,18 @@ def test_a_store_made_with_other_settings_is_refused(
             options=other,
             store=store,
         )
+    (tmp_path / "store" / "lock").write_text("pid 1 on elsewhere\n")
+    with pytest.raises(StoreError, match=r"in use by another run \(pid 1 on elsewhere\)"):
+        scan(frame, store=store)
+    (tmp_path / "store" / "lock").unlink()
+    # a run stopped after writing its pairs and documents, before committing them
+    (tmp_path / "store" / "documents" / "run=1").rename(tmp_path / "store" / "documents" / "run=7")
+    (tmp_path / "store" / "pairs" / "run=1").rename(tmp_path / "store" / "pairs" / "run=7")
+    (tmp_path / "store" / "runs.json").write_text("[]\n")
+    again = scan(frame, store=store)  # nothing committed: every document is new again
+    assert again.documents.count() == stored
+    again.release()
+    assert json.loads((tmp_path / "store" / "runs.json").read_text()) == [8]
     (tmp_path / "junk").mkdir()
     (tmp_path / "junk" / "notes.txt").write_text("mine")
     with pytest.raises(StoreError, match="not a dedup store"):
@@ -319,12 +333,12 @@ def test_the_command_scans_each_feed_against_the_store(
         main, ["spark-scan", str(tmp_path / "monday.jsonl"), str(tmp_path / "o1"), *common]
     )
     assert first.exit_code == 0, first.output
-    assert "0 pairs in 0 clusters among 2 documents" in first.stdout
+    assert "0 pairs with a new document among 2 new documents; 0 clusters" in first.stdout
     second = runner.invoke(
         main, ["spark-scan", str(tmp_path / "tuesday.jsonl"), str(tmp_path / "o2"), *common]
     )
     assert second.exit_code == 1, second.output
-    assert "1 pair in 1 cluster among 3 documents" in second.stdout
+    assert "1 pair with a new document among 3 new documents; 1 cluster" in second.stdout
     written = [
         json.loads(line)
         for f in (tmp_path / "o2" / "pairs").glob("*.json")

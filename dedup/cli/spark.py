@@ -3,6 +3,8 @@ one machine (needs ``pip install 'dedup[spark]'`` and a Java runtime)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from dedup.cli._common import EXIT_CLEAN, EXIT_FOUND, Failure, detection_options, main, warn
@@ -116,6 +118,11 @@ def spark_scan(
         threshold=threshold, verify=VerifyOptions(passage_words=passage_words)
     )
     io.check_output(output)  # before a long scan, not after it
+    if store is not None and Path(store).resolve() in {
+        Path(output).resolve(),
+        Path(input).resolve(),
+    }:
+        raise Failure("--store must be a directory of its own, not the input or the output")
     ours = SparkSession.getActiveSession() is None  # else spark-submit's, or a caller's
     try:
         spark = io.session(master, settings)
@@ -168,8 +175,15 @@ def spark_scan(
         click.echo(
             f"dedup: warning: {unused - len(shown)} more problems in {output}/problems", err=True
         )
-    click.echo(
-        f"{pairs} pair{'s' * (pairs != 1)} in {clusters} cluster{'s' * (clusters != 1)} "
-        f"among {documents} documents; written to {output}"
-    )
+    if store is not None:
+        click.echo(
+            f"{pairs} pair{'s' * (pairs != 1)} with a new document among {documents} new "
+            f"documents; {clusters} cluster{'s' * (clusters != 1)} in the store; written to "
+            f"{output}"
+        )
+    else:
+        click.echo(
+            f"{pairs} pair{'s' * (pairs != 1)} in {clusters} cluster{'s' * (clusters != 1)} "
+            f"among {documents} documents; written to {output}"
+        )
     ctx.exit(EXIT_FOUND if pairs else EXIT_CLEAN)

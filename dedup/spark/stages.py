@@ -48,7 +48,7 @@ from dedup.scan.pairs import passage_floor
 from dedup.spark._batches import fingerprint_batches, verify_batches
 from dedup.spark.components import DRIVER_EDGES, components
 from dedup.spark.schema import ddl, fingerprint_fields, match_fields
-from dedup.spark.store import append, open_store
+from dedup.spark.store import append, locked, open_store
 
 __all__ = ["SparkScan", "scan"]
 
@@ -74,7 +74,8 @@ class SparkScan:
             ``a < b``, best first (the records of ``dedup scan --format jsonl``).
         clusters: ``id, cluster, representative`` for every document in a pair.
         problems: ``source, message`` for every record that could not be used.
-        documents: ``id, digest, words`` of every document compared.
+        documents: ``id, digest, words`` of every document this scan read (with a
+            store: those it added, not the stored ones).
         cached: the stages kept for the frames above (see :meth:`release`).
     """
 
@@ -126,6 +127,21 @@ def scan(
         SettingsMismatchError: the store was made with other fingerprint or band settings.
         StoreError: ``store`` is not a store, or is damaged.
     """
+    if store is None:
+        return _scan(frame, id_col, text_col, options, kinds, driver_edges, None)
+    with locked(store):
+        return _scan(frame, id_col, text_col, options, kinds, driver_edges, store)
+
+
+def _scan(
+    frame: DataFrame,
+    id_col: str,
+    text_col: str,
+    options: DetectorOptions | None,
+    kinds: Iterable[Kind] | None,
+    driver_edges: int,
+    store: str | None,
+) -> SparkScan:
     options = options or DetectorOptions()
     options.lsh.check(options.fingerprint.num_perm)
     wanted = frozenset(kinds) if kinds is not None else COPY_KINDS
@@ -187,10 +203,13 @@ def scan(
     fps.count(), problems.count()
     raw.unpersist()
     reps = fps.filter(F.col("rep"))
-    touched = _cut(reps.filter(F.col("touched")).select("id")) if incremental else None
+    # the frames cut from their plans: Spark frees a local checkpoint's blocks once no
+    # frame refers to it (its context cleaner), so they go with this scan's frames
+    kept: list[DataFrame] = []
+    touched = _cut(reps.filter(F.col("touched")).select("id"), kept) if incremental else None
 
-    bands = _band_pairs(reps, options, touched).withColumn("passage", F.lit(False))
-    passages = _passage_pairs(reps, options, touched).withColumn("band", F.lit(False))
+    bands = _band_pairs(reps, options, touched, kept).withColumn("passage", F.lit(False))
+    passages = _passage_pairs(reps, options, touched, kept).withColumn("band", F.lit(False))
     candidates = (
         bands.unionByName(passages)
         .groupBy("a", "b")
@@ -220,7 +239,7 @@ def scan(
         partial(verify_batches, options=options, kinds=wanted), ddl(match_fields())
     )
     if incremental:  # an exact group or a touched pair's expansion holds old pairs too
-        pairs = _touching(pairs, _cut(fps.filter(F.col("new")).select("id")))
+        pairs = _touching(pairs, _cut(fps.filter(F.col("new")).select("id"), kept))
     pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)
     edges = pairs.select("a", "b")
     if stored is not None and stored.pairs is not None:
@@ -228,7 +247,7 @@ def scan(
     clusters = components(edges, fps.select("id", "words"), driver_edges)
     ranked = pairs.orderBy(F.desc("score"), "a", "b")
     documents = fps.filter(F.col("new")).select("id", "digest", "words")
-    if store is not None:
+    if store is not None and fps.filter(F.col("new")).limit(1).count():
         append(store, fps.filter(F.col("new")).select(*added.columns), pairs, options)
     return SparkScan(
         ranked,
@@ -239,11 +258,13 @@ def scan(
     )
 
 
-def _cut(frame: DataFrame) -> DataFrame:
+def _cut(frame: DataFrame, kept: list[DataFrame]) -> DataFrame:
     """``frame`` computed now and kept by the executors, its plan forgotten: the
     incremental stages join the same documents many times over, and a plan holding all
     of those joins is too large for the driver to describe."""
-    return frame.localCheckpoint(eager=True)
+    cut = frame.localCheckpoint(eager=True)
+    kept.append(cut)
+    return cut
 
 
 def _touching(pairs: DataFrame, ids: DataFrame) -> DataFrame:
@@ -317,7 +338,9 @@ def _pairs_within(groups: DataFrame, members: str, hubs: int = 0) -> DataFrame:
     )
 
 
-def _band_pairs(reps: DataFrame, options: DetectorOptions, touched: DataFrame | None) -> DataFrame:
+def _band_pairs(
+    reps: DataFrame, options: DetectorOptions, touched: DataFrame | None, kept: list[DataFrame]
+) -> DataFrame:
     """``a, b, band``: the representatives sharing a band key in some view (an empty
     signature's keys are null and take part in no bucket); with ``touched`` (ids),
     only the pairs of one of them, from the whole buckets they are in."""
@@ -339,12 +362,12 @@ def _band_pairs(reps: DataFrame, options: DetectorOptions, touched: DataFrame | 
     )
     pairs = _pairs_within(buckets, "members", options.lsh.bucket_hubs)
     if touched is not None:
-        pairs = _cut(_touching(pairs, touched).distinct())
+        pairs = _cut(_touching(pairs, touched).distinct(), kept)
     return pairs.distinct().withColumn("band", F.lit(True))
 
 
 def _passage_pairs(
-    reps: DataFrame, options: DetectorOptions, touched: DataFrame | None
+    reps: DataFrame, options: DetectorOptions, touched: DataFrame | None, kept: list[DataFrame]
 ) -> DataFrame:
     """``a, b, passage``: representatives sharing enough rare anchors
     (:func:`dedup.scan.pairs._passages`, the same rules); with ``touched`` (ids), only
@@ -371,7 +394,7 @@ def _passage_pairs(
     if touched is not None:
         theirs = held.join(touched, "id", "left_semi").select("anchor").distinct()
         near = postings(held.join(theirs, "anchor", "left_semi"))
-        ranked = _cut(near.select(F.explode("members").alias("id")).distinct())
+        ranked = _cut(near.select(F.explode("members").alias("id")).distinct(), kept)
         reached = held.join(ranked, "id", "left_semi").select("anchor").distinct()
         held = held.join(reached, "anchor", "left_semi")
     shared = _pairs_within(postings(held), "members")
@@ -401,7 +424,7 @@ def _passage_pairs(
         shared = shared.withColumn("best_a", best[0]).withColumn("best_b", best[1])
         shared = shared.filter(F.col("best_a") | F.col("best_b"))
     if touched is not None:
-        shared = _cut(_touching(shared, touched))
+        shared = _cut(_touching(shared, touched), kept)
     return shared.select("a", "b", F.lit(True).alias("passage"))
 
 

@@ -9,20 +9,24 @@ in local mode; on a cluster a shared mount: NFS, ``/dbfs``, an S3 or GCS mount),
 * ``pairs/run=N/``: the pairs run N reported (the records of ``dedup scan --format
   jsonl``);
 * ``settings.json``: the fingerprint and band settings the documents were made with;
-  a run with other settings is refused, as its signatures could not be compared.
+  a run with other settings is refused, as its signatures could not be compared;
+* ``runs.json``: the runs committed, the only ones read (a run stopped part-way is
+  not in it, and its documents are scanned again by the next run);
+* ``lock`` while a run holds the store: one run at a time.
 
 A run with a store (:func:`dedup.spark.scan` with ``store=``) fingerprints only its own
 documents and reports the pairs that involve at least one of them, exactly as a scan of
 all the documents together would report those pairs; the pairs among the stored
-documents stay as the runs that found them reported them. Its pairs are appended
-before its documents, so a run stopped part-way leaves its documents out of the store
-and the next run scans them again.
+documents stay as the runs that found them reported them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -32,9 +36,12 @@ from pyspark.sql import DataFrame, SparkSession
 from dedup.errors import SettingsMismatchError, StoreError
 from dedup.options import DetectorOptions
 
-__all__ = ["Stored", "append", "open_store"]
+__all__ = ["FORMAT", "Stored", "append", "locked", "open_store", "settings_of"]
 
+FORMAT = 1  # the layout of the stored rows; a store of another format is refused
 _SETTINGS = "settings.json"
+_RUNS = "runs.json"
+_LOCK = "lock"
 _DOCUMENTS = "documents"
 _PAIRS = "pairs"
 
@@ -49,19 +56,53 @@ class Stored:
 
 
 def settings_of(options: DetectorOptions) -> dict[str, Any]:
-    """The settings the stored values depend on: how documents are fingerprinted and
-    how signatures are cut into band keys."""
+    """The settings the stored values depend on: how documents are fingerprinted, how
+    signatures are cut into band keys, and which documents are too short to keep."""
     found: dict[str, Any] = json.loads(json.dumps(asdict(options.fingerprint)))
-    found.update(bands=options.lsh.bands, rows=options.lsh.rows)
+    found.update(
+        bands=options.lsh.bands,
+        rows=options.lsh.rows,
+        min_words=options.min_words,
+        format=FORMAT,
+    )
     return found
 
 
-def open_store(spark: SparkSession, path: str, options: DetectorOptions) -> Stored:
-    """The documents and pairs stored at ``path`` (none if it is new).
+@contextmanager
+def locked(path: str) -> Iterator[None]:
+    """Hold the store at ``path`` for one run: a second run at the same time would not
+    see the first one's documents, and the pairs between them would never be found.
 
     Raises:
-        SettingsMismatchError: the store was made with other fingerprint or band settings.
-        StoreError: the store's settings file is unreadable.
+        StoreError: another run holds the store.
+    """
+    Path(path).mkdir(parents=True, exist_ok=True)
+    lock = Path(path, _LOCK)
+    try:
+        handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        holder = lock.read_text(encoding="utf-8", errors="replace").strip() or "unknown"
+        raise StoreError(
+            f"the store at {path} is in use by another run ({holder}); if none is running, "
+            f"delete {lock}"
+        ) from None
+    except OSError as exc:
+        raise StoreError(f"cannot write to the store at {path}: {exc.strerror or exc}") from None
+    with os.fdopen(handle, "w") as out:
+        out.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def open_store(spark: SparkSession, path: str, options: DetectorOptions) -> Stored:
+    """The documents and pairs of the runs committed to the store at ``path`` (none if
+    it is new).
+
+    Raises:
+        SettingsMismatchError: the store was made with other settings.
+        StoreError: the store's settings or list of runs is unreadable.
     """
     settings = _read_settings(path)
     if settings is None:
@@ -75,36 +116,61 @@ def open_store(spark: SparkSession, path: str, options: DetectorOptions) -> Stor
             f"the store at {path} was made with {have} but this scan uses {given}; scan "
             "with the store's settings, or give a new store"
         )
-    documents = _parquet(spark, os.path.join(path, _DOCUMENTS))
-    pairs = _parquet(spark, os.path.join(path, _PAIRS))
-    return Stored(documents, pairs.select("a", "b") if pairs is not None else None)
+    runs = _committed(path)
+    if not runs:
+        return Stored(None, None)
+    documents = _parquet(spark, path, _DOCUMENTS, runs)
+    pairs = _parquet(spark, path, _PAIRS, runs).select("a", "b")
+    return Stored(documents, pairs)
 
 
 def append(path: str, documents: DataFrame, pairs: DataFrame, options: DetectorOptions) -> None:
-    """Add one run's pairs, then its documents, to the store at ``path``.
+    """Add one run's pairs and documents to the store at ``path`` (held with
+    :func:`locked`), then commit the run: only committed runs are read, so a run
+    stopped part-way leaves nothing the next one would take for stored.
 
     Each run writes a directory of its own (``run=N``): Spark refreshes every cached
     frame that reads a directory it writes to, and the run's frames read the store."""
     if _read_settings(path) is None:
         _write_settings(path, settings_of(options))
-    run = 1 + max(
-        (
-            int(p.name.removeprefix("run="))
-            for part in (_PAIRS, _DOCUMENTS)
-            if Path(path, part).is_dir()
-            for p in Path(path, part).iterdir()
-            if p.name.startswith("run=") and p.name.removeprefix("run=").isdigit()
-        ),
-        default=0,
-    )
-    pairs.write.parquet(os.path.join(path, _PAIRS, f"run={run}"))
-    documents.write.parquet(os.path.join(path, _DOCUMENTS, f"run={run}"))
+    written = [
+        int(p.name.removeprefix("run="))
+        for part in (_PAIRS, _DOCUMENTS)
+        if Path(path, part).is_dir()
+        for p in Path(path, part).iterdir()
+        if p.name.startswith("run=") and p.name.removeprefix("run=").isdigit()
+    ]
+    run = 1 + max([*written, *_committed(path)], default=0)  # a stopped run's too
+    pairs.write.parquet(_uri(path, _PAIRS, f"run={run}"))
+    documents.write.parquet(_uri(path, _DOCUMENTS, f"run={run}"))
+    runs = [*_committed(path), run]
+    temporary = Path(path, f"{_RUNS}.tmp")
+    temporary.write_text(json.dumps(runs) + "\n", encoding="utf-8")
+    temporary.replace(Path(path, _RUNS))  # atomic: the run is in the store, or not
 
 
-def _parquet(spark: SparkSession, path: str) -> DataFrame | None:
-    if not Path(path).exists():
-        return None
-    return spark.read.parquet(path)
+def _uri(path: str, *parts: str) -> str:
+    """A local path as Spark must get it: a ``file:`` URI (a bare path is resolved
+    against the cluster's default file system, HDFS on many)."""
+    return f"file://{Path(path, *parts).resolve()}"  # not as_uri(): it escapes "run=N"
+
+
+def _parquet(spark: SparkSession, path: str, part: str, runs: list[int]) -> DataFrame:
+    base = _uri(path, part)
+    return spark.read.option("basePath", base).parquet(*(f"{base}/run={n}" for n in runs))
+
+
+def _committed(path: str) -> list[int]:
+    where = Path(path, _RUNS)
+    try:
+        value = json.loads(where.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{where} is unreadable or damaged ({exc})") from None
+    if not isinstance(value, list) or not all(isinstance(n, int) for n in value):
+        raise StoreError(f"{where} is damaged: not a list of run numbers")
+    return value
 
 
 def _read_settings(path: str) -> dict[str, Any] | None:
@@ -114,7 +180,7 @@ def _read_settings(path: str) -> dict[str, Any] | None:
     try:
         text = Path(where).read_text(encoding="utf-8")
     except FileNotFoundError:
-        if Path(path).exists() and any(Path(path).iterdir()):
+        if Path(path).exists() and any(p.name != _LOCK for p in Path(path).iterdir()):
             raise StoreError(
                 f"{path} is not a dedup store (no {_SETTINGS}); give an empty or new directory"
             ) from None
