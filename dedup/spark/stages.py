@@ -166,7 +166,7 @@ def _scan(
     docs = docs.filter(~short)
     stored = open_store(frame.sparkSession, store, options) if store is not None else None
     added = docs
-    if stored is not None and stored.documents is not None:
+    if stored is not None:
         known = stored.documents.select("id")
         problems = problems.unionByName(
             docs.join(known, "id", "left_semi").select(
@@ -180,7 +180,6 @@ def _scan(
         )
     else:
         docs = docs.withColumn("new", F.lit(True))
-    incremental = stored is not None and stored.documents is not None
     groups = (
         docs.groupBy("digest")
         .agg(F.array_sort(F.collect_list("id")).alias("members"), F.max("new").alias("new_member"))
@@ -203,20 +202,18 @@ def _scan(
     fps.count(), problems.count()
     raw.unpersist()
     reps = fps.filter(F.col("rep"))
-    # the frames cut from their plans: Spark frees a local checkpoint's blocks once no
-    # frame refers to it (its context cleaner), so they go with this scan's frames
-    kept: list[DataFrame] = []
-    touched = _cut(reps.filter(F.col("touched")).select("id"), kept) if incremental else None
+    new = fps.filter(F.col("new"))
+    touched = _cut(reps.filter(F.col("touched")).select("id")) if stored is not None else None
 
-    bands = _band_pairs(reps, options, touched, kept).withColumn("passage", F.lit(False))
-    passages = _passage_pairs(reps, options, touched, kept).withColumn("band", F.lit(False))
+    bands = _band_pairs(reps, options, touched).withColumn("passage", F.lit(False))
+    passages = _passage_pairs(reps, options, touched).withColumn("band", F.lit(False))
     candidates = (
         bands.unionByName(passages)
         .groupBy("a", "b")
         .agg(F.max("band").alias("band"), F.max("passage").alias("passage"))
         .withColumn("exact", F.lit(False))
     )
-    if incremental:
+    if stored is not None:
         groups = groups.filter(F.col("new_member"))
     exact = groups.select(
         F.col("members")[0].alias("a"),
@@ -238,17 +235,17 @@ def _scan(
     pairs = joined.mapInArrow(
         partial(verify_batches, options=options, kinds=wanted), ddl(match_fields())
     )
-    if incremental:  # an exact group or a touched pair's expansion holds old pairs too
-        pairs = _touching(pairs, _cut(fps.filter(F.col("new")).select("id"), kept))
+    if stored is not None:  # an exact group or a touched pair's expansion holds old pairs
+        pairs = _touching(pairs, _cut(new.select("id")))
     pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)
     edges = pairs.select("a", "b")
-    if stored is not None and stored.pairs is not None:
+    if stored is not None:
         edges = edges.unionByName(stored.pairs).distinct()
     clusters = components(edges, fps.select("id", "words"), driver_edges)
     ranked = pairs.orderBy(F.desc("score"), "a", "b")
-    documents = fps.filter(F.col("new")).select("id", "digest", "words")
-    if store is not None and fps.filter(F.col("new")).limit(1).count():
-        append(store, fps.filter(F.col("new")).select(*added.columns), pairs, options)
+    documents = new.select("id", "digest", "words")
+    if store is not None and new.limit(1).count():
+        append(store, new.select(*added.columns), pairs, options)
     return SparkScan(
         ranked,
         clusters,
@@ -258,13 +255,12 @@ def _scan(
     )
 
 
-def _cut(frame: DataFrame, kept: list[DataFrame]) -> DataFrame:
+def _cut(frame: DataFrame) -> DataFrame:
     """``frame`` computed now and kept by the executors, its plan forgotten: the
     incremental stages join the same documents many times over, and a plan holding all
-    of those joins is too large for the driver to describe."""
-    cut = frame.localCheckpoint(eager=True)
-    kept.append(cut)
-    return cut
+    of those joins is too large for the driver to describe. (Spark frees a local
+    checkpoint's blocks once no frame refers to it.)"""
+    return frame.localCheckpoint(eager=True)
 
 
 def _touching(pairs: DataFrame, ids: DataFrame) -> DataFrame:
@@ -338,9 +334,7 @@ def _pairs_within(groups: DataFrame, members: str, hubs: int = 0) -> DataFrame:
     )
 
 
-def _band_pairs(
-    reps: DataFrame, options: DetectorOptions, touched: DataFrame | None, kept: list[DataFrame]
-) -> DataFrame:
+def _band_pairs(reps: DataFrame, options: DetectorOptions, touched: DataFrame | None) -> DataFrame:
     """``a, b, band``: the representatives sharing a band key in some view (an empty
     signature's keys are null and take part in no bucket); with ``touched`` (ids),
     only the pairs of one of them, from the whole buckets they are in."""
@@ -362,12 +356,13 @@ def _band_pairs(
     )
     pairs = _pairs_within(buckets, "members", options.lsh.bucket_hubs)
     if touched is not None:
-        pairs = _cut(_touching(pairs, touched).distinct(), kept)
+        pairs = _cut(_touching(pairs, touched).distinct())
+        return pairs.withColumn("band", F.lit(True))
     return pairs.distinct().withColumn("band", F.lit(True))
 
 
 def _passage_pairs(
-    reps: DataFrame, options: DetectorOptions, touched: DataFrame | None, kept: list[DataFrame]
+    reps: DataFrame, options: DetectorOptions, touched: DataFrame | None
 ) -> DataFrame:
     """``a, b, passage``: representatives sharing enough rare anchors
     (:func:`dedup.scan.pairs._passages`, the same rules); with ``touched`` (ids), only
@@ -394,7 +389,7 @@ def _passage_pairs(
     if touched is not None:
         theirs = held.join(touched, "id", "left_semi").select("anchor").distinct()
         near = postings(held.join(theirs, "anchor", "left_semi"))
-        ranked = _cut(near.select(F.explode("members").alias("id")).distinct(), kept)
+        ranked = _cut(near.select(F.explode("members").alias("id")).distinct())
         reached = held.join(ranked, "id", "left_semi").select("anchor").distinct()
         held = held.join(reached, "anchor", "left_semi")
     shared = _pairs_within(postings(held), "members")
@@ -424,7 +419,7 @@ def _passage_pairs(
         shared = shared.withColumn("best_a", best[0]).withColumn("best_b", best[1])
         shared = shared.filter(F.col("best_a") | F.col("best_b"))
     if touched is not None:
-        shared = _cut(_touching(shared, touched), kept)
+        shared = _cut(_touching(shared, touched))
     return shared.select("a", "b", F.lit(True).alias("passage"))
 
 

@@ -49,10 +49,10 @@ _PAIRS = "pairs"
 @dataclass(frozen=True)
 class Stored:
     """What a store holds: the documents (the fingerprint stage's rows) and the
-    ``a, b`` of every pair reported so far; ``None`` where nothing is stored yet."""
+    ``a, b`` of every pair reported so far."""
 
-    documents: DataFrame | None
-    pairs: DataFrame | None
+    documents: DataFrame
+    pairs: DataFrame
 
 
 def settings_of(options: DetectorOptions) -> dict[str, Any]:
@@ -96,9 +96,9 @@ def locked(path: str) -> Iterator[None]:
         lock.unlink(missing_ok=True)
 
 
-def open_store(spark: SparkSession, path: str, options: DetectorOptions) -> Stored:
-    """The documents and pairs of the runs committed to the store at ``path`` (none if
-    it is new).
+def open_store(spark: SparkSession, path: str, options: DetectorOptions) -> Stored | None:
+    """The documents and pairs of the runs committed to the store at ``path`` (``None``
+    if none is).
 
     Raises:
         SettingsMismatchError: the store was made with other settings.
@@ -106,7 +106,7 @@ def open_store(spark: SparkSession, path: str, options: DetectorOptions) -> Stor
     """
     settings = _read_settings(path)
     if settings is None:
-        return Stored(None, None)
+        return None
     want = settings_of(options)
     differ = sorted(k for k in set(want) | set(settings) if want.get(k) != settings.get(k))
     if differ:
@@ -118,10 +118,9 @@ def open_store(spark: SparkSession, path: str, options: DetectorOptions) -> Stor
         )
     runs = _committed(path)
     if not runs:
-        return Stored(None, None)
-    documents = _parquet(spark, path, _DOCUMENTS, runs)
+        return None
     pairs = _parquet(spark, path, _PAIRS, runs).select("a", "b")
-    return Stored(documents, pairs)
+    return Stored(_parquet(spark, path, _DOCUMENTS, runs), pairs)
 
 
 def append(path: str, documents: DataFrame, pairs: DataFrame, options: DetectorOptions) -> None:
@@ -140,10 +139,11 @@ def append(path: str, documents: DataFrame, pairs: DataFrame, options: DetectorO
         for p in Path(path, part).iterdir()
         if p.name.startswith("run=") and p.name.removeprefix("run=").isdigit()
     ]
-    run = 1 + max([*written, *_committed(path)], default=0)  # a stopped run's too
+    committed = _committed(path)
+    run = 1 + max([*written, *committed], default=0)  # past a stopped run's too
     pairs.write.parquet(_uri(path, _PAIRS, f"run={run}"))
     documents.write.parquet(_uri(path, _DOCUMENTS, f"run={run}"))
-    runs = [*_committed(path), run]
+    runs = [*committed, run]
     temporary = Path(path, f"{_RUNS}.tmp")
     temporary.write_text(json.dumps(runs) + "\n", encoding="utf-8")
     temporary.replace(Path(path, _RUNS))  # atomic: the run is in the store, or not
