@@ -117,7 +117,7 @@ def postings(
 
 
 @nb.njit(cache=_CACHE)
-def _shared_words(
+def shared_words(
     ids_a: npt.NDArray[np.int64],
     sentence_a: npt.NDArray[np.int64],
     count_a: npt.NDArray[np.int64],
@@ -184,12 +184,29 @@ def similarities(
     ``floor``, and joined against joined, are 0. Each side's sentences are
     ``words[starts[i]:stops[i]]``; ``ids``, ``sentence``, ``count`` are its document's
     :func:`postings` and ``picks`` the place of each posted sentence among these."""
+    shared = shared_words(
+        ids_a, sentence_a, count_a, picks_a, len(starts_a),
+        ids_b, sentence_b, count_b, picks_b, len(starts_b),
+    )  # fmt: skip
+    return similarities_of(shared, words_a, starts_a, stops_a, words_b, starts_b, stops_b, floor)
+
+
+@nb.njit(cache=_CACHE)
+def similarities_of(
+    shared: npt.NDArray[np.int32],
+    words_a: npt.NDArray[np.int64],
+    starts_a: npt.NDArray[np.int64],
+    stops_a: npt.NDArray[np.int64],
+    words_b: npt.NDArray[np.int64],
+    starts_b: npt.NDArray[np.int64],
+    stops_b: npt.NDArray[np.int64],
+    floor: float,
+) -> npt.NDArray[np.float32]:
+    """:func:`similarities` from the words each pair of sentences shares
+    (:func:`shared_words`)."""
     ga, offs_a = _gather(words_a, starts_a, stops_a)
     gb, offs_b = _gather(words_b, starts_b, stops_b)
     na, nb_ = len(starts_a), len(starts_b)
-    shared = _shared_words(
-        ids_a, sentence_a, count_a, picks_a, na, ids_b, sentence_b, count_b, picks_b, nb_
-    )
     out = np.zeros((max(2 * na - 1, 0), max(2 * nb_ - 1, 0)), dtype=np.float32)
     row = np.empty(len(gb) + 1, dtype=np.int64)
     for i in range(na):
@@ -218,6 +235,51 @@ def similarities(
             if out[i, j] < least:
                 out[i, j] = 0.0
     return out
+
+
+@nb.njit(cache=_CACHE)
+def reach(
+    shared: npt.NDArray[np.int32],
+    starts_a: npt.NDArray[np.int64],
+    stops_a: npt.NDArray[np.int64],
+    starts_b: npt.NDArray[np.int64],
+    stops_b: npt.NDArray[np.int64],
+    floor: float,
+) -> tuple[float, float, int]:
+    """Upper bounds of what an alignment can find: the words of each side's sentences
+    that :func:`similarities_of` could align, and the fewer sentences of the two sides.
+    Those are the sentences in a pair (single or joined, on either side) whose shared
+    words pass its test, the only entries it measures; every aligned sentence is among
+    them, as :func:`summary` aligns a sentence only through a measured entry."""
+    na, nb_ = len(starts_a), len(starts_b)
+    la = stops_a - starts_a
+    lb = stops_b - starts_b
+    reach_a = np.zeros(na, dtype=np.bool_)
+    reach_b = np.zeros(nb_, dtype=np.bool_)
+    for i in range(na):
+        for j in range(nb_):
+            common = shared[i, j]
+            if common >= floor * max(la[i], lb[j]) - _SLACK:
+                reach_a[i] = reach_b[j] = True
+            if j + 1 < nb_ and common + shared[i, j + 1] >= (
+                floor * max(la[i], lb[j] + lb[j + 1]) - _SLACK
+            ):
+                reach_a[i] = reach_b[j] = reach_b[j + 1] = True
+            if i + 1 < na and common + shared[i + 1, j] >= (
+                floor * max(la[i] + la[i + 1], lb[j]) - _SLACK
+            ):
+                reach_a[i] = reach_a[i + 1] = reach_b[j] = True
+    words_a = words_b = 0.0
+    count_a = count_b = 0
+    for i in range(na):
+        if reach_a[i]:
+            words_a += la[i]
+            count_a += 1
+    for j in range(nb_):
+        if reach_b[j]:
+            words_b += lb[j]
+            count_b += 1
+    return words_a, words_b, min(count_a, count_b)
 
 
 @nb.njit(cache=_CACHE)

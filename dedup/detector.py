@@ -26,7 +26,14 @@ from dedup.options import DetectorOptions
 from dedup.scan.arrays import Fingerprints
 from dedup.scan.pairs import find_matches
 from dedup.scan.pool import default_workers, fingerprint_all
-from dedup.verify import Prepared, classify, evidence, prepare, worth_reporting
+from dedup.verify import (
+    Prepared,
+    classify,
+    evidence,
+    prepare,
+    reportable_evidence,
+    worth_reporting,
+)
 
 __all__ = ["Detector", "Document", "Progress", "clusters"]
 
@@ -286,9 +293,16 @@ class Detector:
         one with the smaller id is ``a`` (as in scans), else ``a`` stays ``a``."""
         if by_id and a.id > b.id:
             a, b = b, a
-        ev = evidence(a, b, self.options.verify)
-        verdict = classify(ev, exact=exact, options=self.options.verify)
-        if not worth_reporting(verdict, ev, self.options.threshold, self.options.verify):
+        options = self.options
+        ev = (
+            evidence(a, b, options.verify)
+            if exact  # identical texts: measured in full, as they always reach the threshold
+            else reportable_evidence(a, b, options.verify, options.threshold)
+        )
+        if ev is None:
+            return None
+        verdict = classify(ev, exact=exact, options=options.verify)
+        if not worth_reporting(verdict, ev, options.threshold, options.verify):
             return None
         return Match(a.id, b.id, verdict.kind, round(verdict.score, 4), ev, verdict.reason)
 

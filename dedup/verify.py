@@ -45,6 +45,8 @@ __all__ = [
     "evidence",
     "prepare",
     "quoted",
+    "reportable",
+    "reportable_evidence",
     "view_scores",
     "worth_reporting",
 ]
@@ -508,37 +510,62 @@ def align(
     >>> (round(r.aligned_a, 2), round(r.aligned_b, 2), r.pairs)
     (0.54, 0.54, 1)
     """
-    return _align(Features.of_tokens(a), Features.of_tokens(b), options or VerifyOptions(), ignore)
+    found = _align(Features.of_tokens(a), Features.of_tokens(b), options or VerifyOptions(), ignore)
+    assert found is not None  # no threshold: always measured
+    return found
 
 
-def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[int]) -> Alignment:
+def _align(
+    a: Features,
+    b: Features,
+    options: VerifyOptions,
+    ignore: Collection[int],
+    threshold: float | None = None,
+) -> Alignment | None:
+    """The alignment of ``a`` and ``b``; with ``threshold``, ``None`` as soon as the
+    pair is known not to be worth reporting at it (:func:`reportable`)."""
     sa, sb = _bounded(_sentences(a, options, ignore), _sentences(b, options, ignore))
     chrome, beyond = sa.chrome + sb.chrome, sa.beyond + sb.beyond
+    nothing: Alignment | None = Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
+    if threshold is not None and not reportable(0.0, 0, 0, threshold, options):
+        nothing = None  # a pair in which nothing aligns is not worth reporting
     if not len(sa) or not len(sb):
-        return Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
+        return nothing
     floor = options.sentence_similarity
-    # Each side also offers every two adjacent sentences joined, so a sentence that a
-    # copy split in two, or two that it merged, still find their counterpart.
-    sims = _loops().similarities(
-        a.ids, sa.starts, sa.stops, *sa.posted, sa.picks,
-        b.ids, sb.starts, sb.stops, *sb.posted, sb.picks,
-        floor,
-    )  # fmt: skip
-    if floor > 0 and not sims.any():  # no sentence comes near another: nothing aligns
-        return Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
     len_a = (sa.stops - sa.starts).astype(np.float64)
     len_b = (sb.stops - sb.starts).astype(np.float64)
-    best_a, best_b, hit_a, hit_b, lone_a, lone_b, rows, cols = _loops().summary(
+    loops = _loops()
+    shared = loops.shared_words(*sa.posted, sa.picks, len(sa), *sb.posted, sb.picks, len(sb))
+    total_a, total_b = len_a.sum(), len_b.sum()
+    if threshold is not None and floor > 0:
+        # The sentences that could align at all bound what the alignment can find: a
+        # pair that could not be reported even if all of them aligned is not measured.
+        most_a, most_b, most = loops.reach(shared, sa.starts, sa.stops, sb.starts, sb.stops, floor)
+        if not _could_report(most_a, most_b, most, total_a, total_b, threshold, options):
+            return None
+    # Each side also offers every two adjacent sentences joined, so a sentence that a
+    # copy split in two, or two that it merged, still find their counterpart.
+    sims = loops.similarities_of(
+        shared, a.ids, sa.starts, sa.stops, b.ids, sb.starts, sb.stops, floor
+    )
+    if floor > 0 and not sims.any():  # no sentence comes near another: nothing aligns
+        return nothing
+    best_a, best_b, hit_a, hit_b, lone_a, lone_b, rows, cols = loops.summary(
         sims, floor, sa.quoted, sb.quoted, len_a, len_b
     )
     copied_a, copied_b = len_a[hit_a].sum(), len_b[hit_b].sum()
+    pairs = int(min(hit_a.sum(), hit_b.sum()))
+    if threshold is not None and not _could_report(
+        copied_a, copied_b, pairs, total_a, total_b, threshold, options
+    ):
+        return None  # measured, and not worth reporting: the word-by-word changes not read
     copied = float(copied_a + copied_b)
     kept = float((best_a * len_a)[hit_a].sum() + (best_b * len_b)[hit_b].sum())
     return Alignment(
-        aligned_a=float(copied_a / len_a.sum()),
-        aligned_b=float(copied_b / len_b.sum()),
+        aligned_a=float(copied_a / total_a),
+        aligned_b=float(copied_b / total_b),
         verbatim=kept / copied if copied else 0.0,
-        pairs=int(min(hit_a.sum(), hit_b.sum())),
+        pairs=pairs,
         boilerplate=chrome,
         quotations=lone_a + lone_b,
         copied_a=int(copied_a),
@@ -546,6 +573,23 @@ def _align(a: Features, b: Features, options: VerifyOptions, ignore: Collection[
         changes=_changes(sa, sb, sims, rows.tolist(), cols.tolist()),
         beyond=beyond,
     )
+
+
+def _could_report(
+    words_a: float,
+    words_b: float,
+    sentences: int,
+    total_a: float,
+    total_b: float,
+    threshold: float,
+    options: VerifyOptions,
+) -> bool:
+    """:func:`reportable` of an alignment (or of upper bounds of one) that finds
+    ``words_a`` of ``total_a`` words of one side and ``words_b`` of ``total_b`` of the
+    other, in ``sentences`` sentences, as :class:`Alignment` and :func:`classify` would
+    score it."""
+    score = max(float(words_a / total_a), float(words_b / total_b))
+    return reportable(score, int(min(words_a, words_b)), sentences, threshold, options)
 
 
 @lru_cache(maxsize=1)
@@ -668,7 +712,38 @@ def evidence(
     """All measurements on one pair; sentences on lines whose key
     (:func:`dedup.hashing.line_keys`) is in ``ignore`` (page chrome) are left out of the
     alignment."""
-    aligned = _align(a.features, b.features, options or VerifyOptions(), ignore)
+    found = _evidence(a, b, options or VerifyOptions(), ignore, None)
+    assert found is not None  # no threshold: always measured
+    return found
+
+
+def reportable_evidence(
+    a: Prepared,
+    b: Prepared,
+    options: VerifyOptions,
+    threshold: float,
+    *,
+    ignore: Collection[int] = (),
+) -> Evidence | None:
+    """:func:`evidence`, or ``None`` when the pair cannot be worth reporting at
+    ``threshold`` (:func:`worth_reporting`): known from the words its sentences share,
+    before any sentence is measured. Where it is not ``None`` it equals
+    :func:`evidence`, and a pair it skips would not have been reported: a scan keeps the
+    same pairs and spends nothing on the hopeless ones (most candidates in a corpus
+    whose documents share a sentence or two)."""
+    return _evidence(a, b, options, ignore, threshold)
+
+
+def _evidence(
+    a: Prepared,
+    b: Prepared,
+    options: VerifyOptions,
+    ignore: Collection[int],
+    threshold: float | None,
+) -> Evidence | None:
+    aligned = _align(a.features, b.features, options, ignore, threshold)
+    if aligned is None:
+        return None
     return Evidence(
         views=_view_scores(a, b),
         aligned_a=aligned.aligned_a,
@@ -829,13 +904,23 @@ def _filled_in(ch: Changes) -> bool:
 def worth_reporting(
     verdict: Verdict, ev: Evidence, threshold: float, options: VerifyOptions
 ) -> bool:
-    """Whether a measured pair is worth reporting: its score reaches ``threshold``, or
-    it shares a passage (at least ``passage_words`` words, unless that is 0, in at least
-    ``_PASSAGE_SENTENCES`` sentences), however long the documents around it are."""
-    passage = options.passage_words
-    return verdict.score >= threshold or (
-        0 < passage <= min(ev.copied_a, ev.copied_b) and ev.aligned_sentences >= _PASSAGE_SENTENCES
+    """Whether a measured pair is worth reporting (:func:`reportable`)."""
+    return reportable(
+        verdict.score, min(ev.copied_a, ev.copied_b), ev.aligned_sentences, threshold, options
     )
+
+
+def reportable(
+    score: float, copied: int, sentences: int, threshold: float, options: VerifyOptions
+) -> bool:
+    """Whether a pair of this score, words copied (on the side with fewer) and aligned
+    sentences is worth reporting: its score reaches ``threshold``, or it shares a
+    passage (at least ``passage_words`` words, unless that is 0, in at least
+    ``_PASSAGE_SENTENCES`` sentences), however long the documents around it are. It
+    only grows with each of them, so upper bounds of the three give an upper bound of
+    the answer (:func:`reportable_evidence`)."""
+    passage = options.passage_words
+    return score >= threshold or (0 < passage <= copied and sentences >= _PASSAGE_SENTENCES)
 
 
 def _spun(ev: Evidence, options: VerifyOptions) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from pathlib import Path
@@ -496,3 +497,79 @@ def test_a_read_document_is_freed_without_the_cycle_collector() -> None:
         assert [ref() for ref in gone] == [None, None]
     finally:
         gc.enable()
+
+
+REUTERS = Path(__file__).parent.parent / "benchmarks" / "data" / "reuters-21578"
+
+
+def _recombined(count: int, seed: int) -> list[tuple[str, str]]:
+    """Real Reuters stories and documents made of runs of their sentences (one to four
+    in a row, from random stories, a word in twenty swapped for another word of the
+    corpus), so pairs share a sentence, a few, or a passage, as wire copy does."""
+    import gzip
+    import json
+    import re
+
+    rng = random.Random(seed)
+    stories = []
+    with gzip.open(REUTERS / "reuters-21578.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            text = json.loads(line)["text"]
+            if len(text.split()) >= 120:
+                stories.append(text)
+            if len(stories) == 300:
+                break
+    split = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+    sentences = [split.split(" ".join(t.split())) for t in stories]
+    vocabulary = sorted({w for t in stories for w in t.split()})
+    docs = [(f"story-{k:03d}", t) for k, t in enumerate(stories[:100])]
+    for n in range(count):
+        paragraphs = []
+        for _ in range(rng.randint(2, 8)):
+            story = sentences[rng.randrange(60)]  # few stories: documents share many
+            start = rng.randrange(len(story))
+            run = " ".join(story[start : start + rng.randint(1, 4)]).split()
+            swapped = [rng.choice(vocabulary) if rng.random() < 0.05 else w for w in run]
+            paragraphs.append(" ".join(swapped))
+        docs.append((f"mix-{n:03d}", "\n\n".join(paragraphs)))
+    return docs
+
+
+@functools.lru_cache(maxsize=1)
+def _recombined_pairs() -> tuple[list[dedup.verify.Prepared], list[tuple[int, int]]]:
+    """The :func:`_recombined` documents, read, and the pairs sharing a word 5-gram or
+    two (the pairs a scan's candidates are made of)."""
+    docs = [prepare(i, t, fingerprint=FingerprintOptions()) for i, t in _recombined(150, seed=3)]
+    grams = [d.shingles["words"] for d in docs]
+    pairs = [
+        (a, b)
+        for a, b in itertools.combinations(range(len(docs)), 2)
+        if len(np.intersect1d(grams[a], grams[b], assume_unique=True)) >= 2
+    ]
+    return docs, pairs
+
+
+@pytest.mark.parametrize(
+    ("threshold", "passage_words"), [(0.15, 80), (0.05, 80), (0.5, 0), (0.3, 30)]
+)
+def test_reportable_evidence_skips_only_pairs_not_worth_reporting(
+    threshold: float, passage_words: int
+) -> None:
+    options = VerifyOptions(passage_words=passage_words)
+    docs, pairs = _recombined_pairs()
+    skipped = reported = 0
+    for a, b in pairs:
+        full = evidence(docs[a], docs[b], options)
+        bounded = dedup.verify.reportable_evidence(docs[a], docs[b], options, threshold)
+        worth = dedup.verify.worth_reporting(
+            classify(full, options=options), full, threshold, options
+        )
+        if bounded is None:
+            assert not worth, (docs[a].id, docs[b].id)
+            skipped += 1
+        else:
+            assert bounded == full, (docs[a].id, docs[b].id)
+            reported += worth
+    # the corpus has both: pairs cut short, and pairs worth reporting that were not
+    assert skipped > 100
+    assert reported > 20

@@ -107,8 +107,17 @@ def find_matches(
     # One pair per exact group, to measure the evidence shown for its exact matches.
     exact = np.array([g[:2] for g in groups if len(g) > 1], dtype=np.int64).reshape(-1, 2)
     pairs = np.concatenate([candidates, exact])
+    # identical documents align in full, so the exact groups' pairs are always measured
     found = verify_each(
-        pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome, fps=fps
+        pairs,
+        ids,
+        texts,
+        options,
+        workers=workers,
+        tick=tick,
+        chrome=chrome,
+        fps=fps,
+        reportable_only=True,
     )
     # only the pairs worth reporting are kept as they come (memory grows with them,
     # not with the pairs verified), then put back in the order of the pairs

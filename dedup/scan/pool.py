@@ -28,7 +28,7 @@ from dedup.fingerprint import fingerprint_many
 from dedup.model import Evidence
 from dedup.options import DetectorOptions, FingerprintOptions
 from dedup.scan.arrays import Anchors, Chrome, Fingerprints, Lines
-from dedup.verify import Prepared, evidence, prepare
+from dedup.verify import Prepared, evidence, prepare, reportable_evidence
 
 __all__ = ["Tick", "default_workers", "fingerprint_all", "verify_each", "verify_pairs"]
 
@@ -81,6 +81,7 @@ class _Job:
     options: DetectorOptions
     chrome: Chrome | None = None
     fps: Fingerprints | None = None
+    reportable_only: bool = False  # skip the pairs that cannot be worth reporting
     prepared: _Prepared = field(init=False)
 
     def __post_init__(self) -> None:
@@ -140,12 +141,18 @@ def fingerprint_all(
     )
 
 
-def _verify_chunk(job: _Job, pairs: npt.NDArray[np.int64]) -> list[Evidence]:
-    out = []
-    read, chrome = job.prepared, job.chrome
+def _verify_chunk(job: _Job, pairs: npt.NDArray[np.int64]) -> list[Evidence | None]:
+    out: list[Evidence | None] = []
+    read, chrome, options = job.prepared, job.chrome, job.options
     for i, j in pairs.tolist():
         ignore = chrome.ignore(i, j) if chrome is not None else frozenset()
-        out.append(evidence(read(i), read(j), job.options.verify, ignore=ignore))
+        if job.reportable_only:
+            ev = reportable_evidence(
+                read(i), read(j), options.verify, options.threshold, ignore=ignore
+            )
+        else:
+            ev = evidence(read(i), read(j), options.verify, ignore=ignore)
+        out.append(ev)
     return out
 
 
@@ -159,15 +166,30 @@ def verify_pairs(
     tick: Tick | None = None,
     chrome: Chrome | None = None,
     fps: Fingerprints | None = None,
-) -> list[Evidence]:
+    reportable_only: bool = False,
+) -> list[Evidence | None]:
     """The evidence of each pair of rows, in order; the same with any number of workers.
 
     With ``chrome``, each pair's chrome lines are left out of its alignment; ``fps``
-    are the rows' fingerprints, if known (else they are computed again)."""
+    are the rows' fingerprints, if known (else they are computed again). With
+    ``reportable_only``, a pair that cannot be worth reporting at ``options.threshold``
+    is not measured and its evidence is ``None``
+    (:func:`dedup.verify.reportable_evidence`)."""
     found = verify_each(
-        pairs, ids, texts, options, workers=workers, tick=tick, chrome=chrome, fps=fps
+        pairs,
+        ids,
+        texts,
+        options,
+        workers=workers,
+        tick=tick,
+        chrome=chrome,
+        fps=fps,
+        reportable_only=reportable_only,
     )
-    return [ev for _, ev in sorted(found, key=lambda item: item[0])]
+    out: list[Evidence | None] = [None] * len(pairs)
+    for at, ev in found:
+        out[at] = ev
+    return out
 
 
 def verify_each(
@@ -180,10 +202,12 @@ def verify_each(
     tick: Tick | None = None,
     chrome: Chrome | None = None,
     fps: Fingerprints | None = None,
+    reportable_only: bool = False,
 ) -> Iterator[tuple[int, Evidence]]:
     """:func:`verify_pairs` as ``(index of the pair, evidence)`` in the order they are
-    verified (:func:`_local_order`), so a caller keeps only what it needs of each."""
-    job = _Job(texts, ids, options, chrome, fps)
+    verified (:func:`_local_order`), so a caller keeps only what it needs of each; with
+    ``reportable_only``, the pairs not measured are left out."""
+    job = _Job(texts, ids, options, chrome, fps, reportable_only)
     order = _local_order(pairs, PREPARED // 2)
     ordered = pairs[order]
     chunks = [ordered[i : i + VERIFY_CHUNK] for i in range(0, len(ordered), VERIFY_CHUNK)]
@@ -201,7 +225,9 @@ def verify_each(
     at = iter(order.tolist())
     for part in results:
         for ev in part:
-            yield next(at), ev
+            where = next(at)
+            if ev is not None:
+                yield where, ev
 
 
 def _local_order(pairs: npt.NDArray[np.int64], block: int) -> npt.NDArray[np.int64]:

@@ -100,10 +100,19 @@ def verify_batches(
             keep[banded] = passes_prefilter(pairs[banded], fps.signatures, options.lsh.prefilter)
         chosen = np.flatnonzero(keep)
         evidences = verify_pairs(
-            pairs[chosen], docs.ids, docs.texts, options, workers=1, chrome=chrome, fps=fps
+            pairs[chosen],
+            docs.ids,
+            docs.texts,
+            options,
+            workers=1,
+            chrome=chrome,
+            fps=fps,
+            reportable_only=True,
         )
         out: list[dict[str, Any]] = []
         for k, ev in zip(chosen.tolist(), evidences, strict=True):
+            if ev is None:  # could not be worth reporting: not measured
+                continue
             same = bool(rows["exact"][k])
             verdict = classify(ev, exact=same, options=options.verify)
             if verdict.kind not in kinds:
