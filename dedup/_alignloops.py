@@ -283,6 +283,25 @@ def reach(
 
 
 @nb.njit(cache=_CACHE)
+def without_lines(
+    lines: npt.NDArray[np.uint64], ignore: npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The sentences whose line key is not in ``ignore`` (sorted), and the new place of
+    every sentence among them (-1: left out)."""
+    kept = np.empty(len(lines), dtype=np.int64)
+    place = np.full(len(lines), -1, dtype=np.int64)
+    m = 0
+    for i in range(len(lines)):
+        at = np.searchsorted(ignore, lines[i])
+        if at < len(ignore) and ignore[at] == lines[i]:
+            continue
+        kept[m] = i
+        place[i] = m
+        m += 1
+    return kept[:m], place
+
+
+@nb.njit(cache=_CACHE)
 def intersection_size(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> int:
     """The number of values two sorted arrays of distinct values share."""
     i = j = n = 0

@@ -171,9 +171,11 @@ _SideArrays = tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.bool_],
     tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
-    list[int],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.int64],
 ]
-"""Starts, stops, quotation flags, postings and line keys of a document's sentences."""
+"""Starts, stops, quotation flags, postings and line keys of a document's sentences,
+and the sentences' places (``arange``)."""
 
 
 class _KeyOf:
@@ -417,7 +419,7 @@ class _Side:
         )
 
 
-def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -> _Side:
+def _sentences(doc: Features, options: VerifyOptions, ignore: npt.NDArray[np.uint64]) -> _Side:
     """The sentences that count, whether each is mostly quoted, and how many were left
     out as page chrome."""
     key = (options.min_sentence_words, options.skip_quotations)
@@ -431,16 +433,23 @@ def _sentences(doc: Features, options: VerifyOptions, ignore: Collection[int]) -
         # arrays only: a _Side refers to its document, and a cycle between a document
         # and its cache would outlive the scan's cache of documents until a full
         # garbage collection, which a process holding millions of objects seldom runs
-        known = doc.sides[key] = (starts, stops, quoted, posted, found.lines[keep].tolist())
-    starts, stops, quoted, posted, lines = known
-    side = _Side(doc, starts, stops, quoted, 0, posted, np.arange(len(starts)))
-    if not ignore:
-        return side
-    dropped = [k in ignore for k in lines]
-    chrome = sum(dropped)
-    if not chrome:
-        return side
-    return side.only(np.flatnonzero(~np.array(dropped, dtype=bool)), chrome=chrome)
+        lines = found.lines[keep]
+        known = doc.sides[key] = (starts, stops, quoted, posted, lines, np.arange(len(starts)))
+    starts, stops, quoted, posted, lines, places = known
+    if not len(ignore):
+        return _Side(doc, starts, stops, quoted, 0, posted, places)
+    kept, picks = _loops().without_lines(lines, ignore)
+    if len(kept) == len(starts):
+        return _Side(doc, starts, stops, quoted, 0, posted, places)
+    chrome = len(starts) - len(kept)
+    return _Side(doc, starts[kept], stops[kept], quoted[kept], chrome, posted, picks)
+
+
+def _line_set(ignore: Collection[int] | npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Line keys to leave out, as the sorted array :func:`_sentences` reads."""
+    if isinstance(ignore, np.ndarray):
+        return ignore if len(ignore) < 2 else np.unique(ignore.astype(np.uint64))
+    return np.array(sorted(ignore), dtype=np.uint64)
 
 
 def _pieces(sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -494,7 +503,7 @@ def align(
     b: Tokens,
     options: VerifyOptions | None = None,
     *,
-    ignore: Collection[int] = (),
+    ignore: Collection[int] | npt.NDArray[np.uint64] = (),
 ) -> Alignment:
     """Align the sentences of two documents (see the module docs).
 
@@ -519,12 +528,13 @@ def _align(
     a: Features,
     b: Features,
     options: VerifyOptions,
-    ignore: Collection[int],
+    ignore: Collection[int] | npt.NDArray[np.uint64],
     threshold: float | None = None,
 ) -> Alignment | None:
     """The alignment of ``a`` and ``b``; with ``threshold``, ``None`` as soon as the
     pair is known not to be worth reporting at it (:func:`reportable`)."""
-    sa, sb = _bounded(_sentences(a, options, ignore), _sentences(b, options, ignore))
+    lines = _line_set(ignore)
+    sa, sb = _bounded(_sentences(a, options, lines), _sentences(b, options, lines))
     chrome, beyond = sa.chrome + sb.chrome, sa.beyond + sb.beyond
     nothing: Alignment | None = Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
     if threshold is not None and not reportable(0.0, 0, 0, threshold, options):
@@ -707,7 +717,7 @@ def evidence(
     b: Prepared,
     options: VerifyOptions | None = None,
     *,
-    ignore: Collection[int] = (),
+    ignore: Collection[int] | npt.NDArray[np.uint64] = (),
 ) -> Evidence:
     """All measurements on one pair; sentences on lines whose key
     (:func:`dedup.hashing.line_keys`) is in ``ignore`` (page chrome) are left out of the
@@ -723,7 +733,7 @@ def reportable_evidence(
     options: VerifyOptions,
     threshold: float,
     *,
-    ignore: Collection[int] = (),
+    ignore: Collection[int] | npt.NDArray[np.uint64] = (),
 ) -> Evidence | None:
     """:func:`evidence`, or ``None`` when the pair cannot be worth reporting at
     ``threshold`` (:func:`worth_reporting`): known from the words its sentences share,
@@ -738,7 +748,7 @@ def _evidence(
     a: Prepared,
     b: Prepared,
     options: VerifyOptions,
-    ignore: Collection[int],
+    ignore: Collection[int] | npt.NDArray[np.uint64],
     threshold: float | None,
 ) -> Evidence | None:
     aligned = _align(a.features, b.features, options, ignore, threshold)

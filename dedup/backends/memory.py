@@ -11,7 +11,6 @@ is chosen, not implied by a threshold.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -22,6 +21,7 @@ from dedup.backends.base import CandidateIndex
 from dedup.fingerprint import EMPTY, Fingerprint, Signature, estimated_shares, is_empty
 from dedup.lsh.keys import Keys, band_keys, empty_rows
 from dedup.lsh.passages import indexed_anchors
+from dedup.lsh.postings import AnchorPostings
 from dedup.lsh.table import DEFAULT_CHUNK_SIZE, BandTable
 from dedup.options import FingerprintOptions, LshOptions
 
@@ -75,9 +75,7 @@ class MemoryIndex(CandidateIndex):
         self._signatures = np.full(
             (0, len(self._layout.views), self._fingerprint.num_perm), EMPTY, dtype=np.uint32
         )
-        # anchor -> rows holding it, and row -> its anchors (to take them out again)
-        self._anchor_rows: dict[int, set[int]] = {}
-        self._row_anchors: dict[int, list[int]] = {}
+        self._anchors = AnchorPostings()  # anchor -> rows holding it
 
     def insert(
         self,
@@ -149,8 +147,14 @@ class MemoryIndex(CandidateIndex):
         for k, row, meta_json in zip(order, rows.tolist(), metas_json, strict=True):
             self._texts[row], self._metas[row] = texts[k], meta_json
         self._keep_signatures(rows, [fps[k] for k in order])
-        for k, row in zip(order, rows.tolist(), strict=True):
-            self._keep_anchors(row, fps[k])
+        anchored = [(row, fps[k].anchors) for k, row in zip(order, rows.tolist(), strict=True)]
+        for row, anchors in anchored:
+            if anchors is None:  # a fingerprint without anchors leaves the row without any
+                self._anchors.remove(row)
+        self._anchors.insert_many(
+            [row for row, a in anchored if a is not None],
+            [indexed_anchors(a) for _, a in anchored if a is not None],
+        )
 
     def query(self, fp: Fingerprint) -> set[str]:
         """Ids of the stored documents that share an LSH band with ``fp`` in any view.
@@ -190,11 +194,7 @@ class MemoryIndex(CandidateIndex):
         (see :meth:`CandidateIndex.anchored`)."""
         if fp.anchors is None:
             return {}
-        shared: Counter[int] = Counter()
-        for anchor in indexed_anchors(fp.anchors).tolist():
-            rows = self._anchor_rows.get(anchor)
-            if rows and len(rows) <= max_documents:
-                shared.update(rows)
+        shared = self._anchors.shared(indexed_anchors(fp.anchors), max_documents=max_documents)
         found = {}
         for row, count in shared.items():
             doc_id = self._ids[row]
@@ -222,7 +222,7 @@ class MemoryIndex(CandidateIndex):
         """Forget ``doc_id``; raises :class:`~dedup.errors.UnknownDocumentError`."""
         row = self._existing(doc_id)
         del self._row_of[doc_id]
-        self._drop_anchors(row)
+        self._anchors.remove(row)
         for table in self._tables.values():
             if row in table:
                 table.remove(row)
@@ -290,20 +290,10 @@ class MemoryIndex(CandidateIndex):
     def _keep_anchors(self, row: int, fp: Fingerprint) -> None:
         """Index the row's anchors (replacing its old ones); a fingerprint without them
         leaves the row without any."""
-        self._drop_anchors(row)
         if fp.anchors is None:
-            return
-        kept = indexed_anchors(fp.anchors).tolist()
-        for anchor in kept:
-            self._anchor_rows.setdefault(anchor, set()).add(row)
-        self._row_anchors[row] = kept
-
-    def _drop_anchors(self, row: int) -> None:
-        for anchor in self._row_anchors.pop(row, ()):
-            rows = self._anchor_rows[anchor]
-            rows.discard(row)
-            if not rows:
-                del self._anchor_rows[anchor]
+            self._anchors.remove(row)
+        else:
+            self._anchors.insert(row, indexed_anchors(fp.anchors))
 
     def _keep_signatures(self, rows: npt.NDArray[np.int64], fps: list[Fingerprint]) -> None:
         if not len(rows):

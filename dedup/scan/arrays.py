@@ -177,15 +177,18 @@ class Chrome:
     documents: npt.NDArray[np.int64]
     min_documents: int
 
-    def ignore(self, i: int, j: int) -> frozenset[int]:
-        """The chrome lines of the pair of rows ``i`` and ``j``."""
+    def ignore(self, i: int, j: int) -> npt.NDArray[np.uint64]:
+        """The chrome lines of the pair of rows ``i`` and ``j`` (a key may come twice)."""
         if self.min_documents <= 0 or not len(self.keys):
-            return frozenset()
+            return _NO_LINES
         (keys_i, words_i), (keys_j, words_j) = self.lines.row(i), self.lines.row(j)
-        found = _alignloops().chrome_lines(
+        found: npt.NDArray[np.uint64] = _alignloops().chrome_lines(
             keys_i, words_i, keys_j, words_j, self.keys, self.documents, self.min_documents
         )
-        return frozenset(found.tolist())
+        return found
+
+
+_NO_LINES = np.empty(0, dtype=np.uint64)
 
 
 @functools.lru_cache(maxsize=1)

@@ -145,7 +145,7 @@ def _verify_chunk(job: _Job, pairs: npt.NDArray[np.int64]) -> list[Evidence | No
     out: list[Evidence | None] = []
     read, chrome, options = job.prepared, job.chrome, job.options
     for i, j in pairs.tolist():
-        ignore = chrome.ignore(i, j) if chrome is not None else frozenset()
+        ignore = chrome.ignore(i, j) if chrome is not None else ()
         if job.reportable_only:
             ev = reportable_evidence(
                 read(i), read(j), options.verify, options.threshold, ignore=ignore
