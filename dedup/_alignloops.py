@@ -302,6 +302,47 @@ def without_lines(
 
 
 @nb.njit(cache=_CACHE)
+def bound(
+    lines_a: npt.NDArray[np.uint64],
+    starts_a: npt.NDArray[np.int64],
+    stops_a: npt.NDArray[np.int64],
+    ids_a: npt.NDArray[np.int64],
+    sentence_a: npt.NDArray[np.int64],
+    count_a: npt.NDArray[np.int64],
+    lines_b: npt.NDArray[np.uint64],
+    starts_b: npt.NDArray[np.int64],
+    stops_b: npt.NDArray[np.int64],
+    ids_b: npt.NDArray[np.int64],
+    sentence_b: npt.NDArray[np.int64],
+    count_b: npt.NDArray[np.int64],
+    ignore: npt.NDArray[np.uint64],
+    floor: float,
+) -> tuple[Any, ...]:
+    """The first steps of an alignment in one call: each side's sentences without the
+    lines ``ignore`` (any order; :func:`without_lines`), the words each pair of them
+    shares (:func:`shared_words`) and what those bound (:func:`reach`). Returns
+    ``(kept_a, picks_a, kept_b, picks_b, shared, words_a, words_b, sentences, total_a,
+    total_b)``: the totals are the words of each side's kept sentences."""
+    skip = np.unique(ignore) if len(ignore) > 1 else ignore
+    kept_a, picks_a = without_lines(lines_a, skip)
+    kept_b, picks_b = without_lines(lines_b, skip)
+    shared = shared_words(
+        ids_a, sentence_a, count_a, picks_a, len(kept_a),
+        ids_b, sentence_b, count_b, picks_b, len(kept_b),
+    )  # fmt: skip
+    sa0, sa1 = starts_a[kept_a], stops_a[kept_a]
+    sb0, sb1 = starts_b[kept_b], stops_b[kept_b]
+    total_a = 0.0
+    for i in range(len(kept_a)):
+        total_a += sa1[i] - sa0[i]
+    total_b = 0.0
+    for j in range(len(kept_b)):
+        total_b += sb1[j] - sb0[j]
+    words_a, words_b, most = reach(shared, sa0, sa1, sb0, sb1, floor)
+    return kept_a, picks_a, kept_b, picks_b, shared, words_a, words_b, most, total_a, total_b
+
+
+@nb.njit(cache=_CACHE)
 def intersection_size(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> int:
     """The number of values two sorted arrays of distinct values share."""
     i = j = n = 0

@@ -439,10 +439,20 @@ class _Side:
 
 def _sentences(doc: Features, options: VerifyOptions, ignore: npt.NDArray[np.uint64]) -> _Side:
     """The sentences that count, whether each is mostly quoted, and how many were left
-    out as page chrome."""
+    out as page chrome (the lines ``ignore``, sorted)."""
+    arrays = _side_arrays(doc, options)
+    if not len(ignore):
+        return _side_of(doc, arrays, arrays[5], arrays[5])
+    kept, picks = _loops().without_lines(arrays[4], ignore)
+    return _side_of(doc, arrays, kept, picks)
+
+
+def _side_arrays(doc: Features, options: VerifyOptions) -> _SideArrays:
+    """The sentences long enough to count under ``options``, kept with the document
+    for its next pair."""
     key = (options.min_sentence_words, options.skip_quotations)
     known = doc.sides.get(key)
-    if known is None:  # the sentences long enough to count, kept for the next pair
+    if known is None:
         found = doc.sentences
         keep = found.stops - found.starts >= options.min_sentence_words
         quoted = found.quoted[keep] if options.skip_quotations else np.zeros(int(keep.sum()), bool)
@@ -453,14 +463,7 @@ def _sentences(doc: Features, options: VerifyOptions, ignore: npt.NDArray[np.uin
         # garbage collection, which a process holding millions of objects seldom runs
         lines = found.lines[keep]
         known = doc.sides[key] = (starts, stops, quoted, posted, lines, np.arange(len(starts)))
-    starts, stops, quoted, posted, lines, places = known
-    if not len(ignore):
-        return _Side(doc, starts, stops, quoted, 0, posted, places)
-    kept, picks = _loops().without_lines(lines, ignore)
-    if len(kept) == len(starts):
-        return _Side(doc, starts, stops, quoted, 0, posted, places)
-    chrome = len(starts) - len(kept)
-    return _Side(doc, starts[kept], stops[kept], quoted[kept], chrome, posted, picks)
+    return known
 
 
 def _line_set(ignore: Collection[int] | npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -551,26 +554,106 @@ def _align(
 ) -> Alignment | None:
     """The alignment of ``a`` and ``b``; with ``threshold``, ``None`` as soon as the
     pair is known not to be worth reporting at it (:func:`reportable`)."""
+    if threshold is not None and options.sentence_similarity > 0:
+        return _align_bounded(a, b, options, ignore, threshold)
     lines = _line_set(ignore)
     sa, sb = _bounded(_sentences(a, options, lines), _sentences(b, options, lines))
-    chrome, beyond = sa.chrome + sb.chrome, sa.beyond + sb.beyond
-    nothing: Alignment | None = Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
+    return _align_sides(a, b, sa, sb, options, threshold)
+
+
+def _align_bounded(
+    a: Features,
+    b: Features,
+    options: VerifyOptions,
+    ignore: Collection[int] | npt.NDArray[np.uint64],
+    threshold: float,
+) -> Alignment | None:
+    """:func:`_align` with a threshold: its first steps in one compiled call, and the
+    pair measured only when those do not rule it out."""
+    ta, tb = _side_arrays(a, options), _side_arrays(b, options)
+    if len(ta[0]) > MAX_SENTENCES or len(tb[0]) > MAX_SENTENCES:  # the general path
+        lines = _line_set(ignore)
+        sa, sb = _bounded(_sentences(a, options, lines), _sentences(b, options, lines))
+        return _align_sides(a, b, sa, sb, options, threshold)
+    skip = ignore if isinstance(ignore, np.ndarray) else _line_set(ignore)
+    kept_a, picks_a, kept_b, picks_b, shared, most_a, most_b, most, total_a, total_b = (
+        _loops().bound(
+            ta[4], ta[0], ta[1], *ta[3], tb[4], tb[0], tb[1], *tb[3],
+            skip.astype(np.uint64), options.sentence_similarity,
+        )
+    )  # fmt: skip
+    if not len(kept_a) or not len(kept_b):
+        if reportable(0.0, 0, 0, threshold, options):
+            chrome = len(ta[0]) - len(kept_a) + len(tb[0]) - len(kept_b)
+            return Alignment(0.0, 0.0, 0.0, 0, chrome)
+        return None
+    if not _could_report(most_a, most_b, most, total_a, total_b, threshold, options):
+        return None
+    sa, sb = _side_of(a, ta, kept_a, picks_a), _side_of(b, tb, kept_b, picks_b)
+    nothing: Alignment | None = Alignment(0.0, 0.0, 0.0, 0, sa.chrome + sb.chrome)
+    if not reportable(0.0, 0, 0, threshold, options):
+        nothing = None
+    return _measure(a, b, sa, sb, shared, options, threshold, nothing)
+
+
+def _align_sides(
+    a: Features,
+    b: Features,
+    sa: _Side,
+    sb: _Side,
+    options: VerifyOptions,
+    threshold: float | None,
+) -> Alignment | None:
+    """:func:`_align` of sides already chosen (the general path)."""
+    nothing: Alignment | None = Alignment(
+        0.0, 0.0, 0.0, 0, sa.chrome + sb.chrome, beyond=sa.beyond + sb.beyond
+    )
     if threshold is not None and not reportable(0.0, 0, 0, threshold, options):
-        nothing = None  # a pair in which nothing aligns is not worth reporting
+        nothing = None
     if not len(sa) or not len(sb):
         return nothing
-    floor = options.sentence_similarity
-    len_a = (sa.stops - sa.starts).astype(np.float64)
-    len_b = (sb.stops - sb.starts).astype(np.float64)
     loops = _loops()
     shared = loops.shared_words(*sa.posted, sa.picks, len(sa), *sb.posted, sb.picks, len(sb))
-    total_a, total_b = len_a.sum(), len_b.sum()
+    floor = options.sentence_similarity
     if threshold is not None and floor > 0:
-        # The sentences that could align at all bound what the alignment can find: a
-        # pair that could not be reported even if all of them aligned is not measured.
         most_a, most_b, most = loops.reach(shared, sa.starts, sa.stops, sb.starts, sb.stops, floor)
+        total_a = float((sa.stops - sa.starts).sum())
+        total_b = float((sb.stops - sb.starts).sum())
         if not _could_report(most_a, most_b, most, total_a, total_b, threshold, options):
             return None
+    return _measure(a, b, sa, sb, shared, options, threshold, nothing)
+
+
+def _side_of(
+    doc: Features, arrays: _SideArrays, kept: npt.NDArray[np.int64], picks: npt.NDArray[np.int64]
+) -> _Side:
+    """The side of ``doc`` made of its counting sentences ``kept`` (``picks``: the place
+    of each among them), the others left out as page chrome."""
+    starts, stops, quoted, posted, _, places = arrays
+    if len(kept) == len(starts):
+        return _Side(doc, starts, stops, quoted, 0, posted, places)
+    chrome = len(starts) - len(kept)
+    return _Side(doc, starts[kept], stops[kept], quoted[kept], chrome, posted, picks)
+
+
+def _measure(
+    a: Features,
+    b: Features,
+    sa: _Side,
+    sb: _Side,
+    shared: npt.NDArray[np.int32],
+    options: VerifyOptions,
+    threshold: float | None,
+    nothing: Alignment | None,
+) -> Alignment | None:
+    """The alignment of two sides whose shared words are ``shared``; with
+    ``threshold``, ``None`` when it is not worth reporting at it."""
+    floor = options.sentence_similarity
+    loops = _loops()
+    len_a = (sa.stops - sa.starts).astype(np.float64)
+    len_b = (sb.stops - sb.starts).astype(np.float64)
+    total_a, total_b = len_a.sum(), len_b.sum()
+    chrome, beyond = sa.chrome + sb.chrome, sa.beyond + sb.beyond
     # Each side also offers every two adjacent sentences joined, so a sentence that a
     # copy split in two, or two that it merged, still find their counterpart.
     sims = loops.similarities_of(
