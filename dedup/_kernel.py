@@ -392,40 +392,18 @@ def _shingle(hashes: npt.NDArray[np.uint64], s: int, width: int) -> np.uint64:
 @nb.njit(cache=_CACHE)
 def anchors(
     hashes: npt.NDArray[np.uint64], k: int, sample: int, salt: np.uint32
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+) -> npt.NDArray[np.uint32]:
     """The sampled ``k``-word shingles of ``hashes`` (mixed hash divisible by
-    ``sample``), each xor ``salt``, and where each starts; none when there are fewer
-    than ``k`` words."""
+    ``sample``), each xor ``salt``; none when there are fewer than ``k`` words."""
     n = len(hashes)
     out = np.empty(max(n - k + 1, 0), dtype=np.uint32)
-    at = np.empty(max(n - k + 1, 0), dtype=np.int64)
     m = 0
     for s in range(n - k + 1):
         h = _shingle(hashes, s, k)
         if h % np.uint64(sample) == 0:
             out[m] = np.uint32(h) ^ salt
-            at[m] = s
             m += 1
-    return out[:m], at[:m]
-
-
-@nb.njit(cache=_CACHE)
-def first_of_each(
-    keys: npt.NDArray[np.uint32], positions: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
-    """The distinct ``keys``, sorted, each with the smallest of its ``positions``."""
-    order = np.argsort(keys, kind="mergesort")
-    out = np.empty(len(keys), dtype=np.uint32)
-    at = np.empty(len(keys), dtype=np.int32)
-    m = -1
-    for t in order:
-        if m < 0 or keys[t] != out[m]:
-            m += 1
-            out[m] = keys[t]
-            at[m] = positions[t]
-        elif positions[t] < at[m]:
-            at[m] = positions[t]
-    return out[: m + 1], at[: m + 1]
+    return out[:m]
 
 
 @nb.njit(cache=_CACHE)
@@ -533,15 +511,12 @@ def sketch(
     npt.NDArray[np.uint64],
     npt.NDArray[np.int64],
     npt.NDArray[np.uint32],
-    npt.NDArray[np.int32],
 ]:
-    """``(word count, signatures, digest, line keys, words per line, anchors, where each
-    anchor starts)`` with one
+    """``(word count, signatures, digest, line keys, words per line, anchors)`` with one
     signature row per view: words, skeleton, function words (``ks`` gives their shingle
     lengths); a count of -1 means: use the reference path. ``function_words`` is an
     open-addressing table. The anchors are the sorted distinct sampled shingles of the
-    words and function-word views (:func:`anchors`, ``salt`` on the function words'),
-    each with the first word of its first occurrence."""
+    words and function-word views (:func:`anchors`, ``salt`` on the function words')."""
     sigs = np.empty((3, len(a)), dtype=np.uint32)
     hashes, capital, initial, function, line_start, _, ok = tokenize_bytes(
         data, table, adata, aoff, max_abbreviation, function_words
@@ -554,7 +529,6 @@ def sketch(
             np.empty(0, np.uint64),
             np.empty(0, np.int64),
             np.empty(0, np.uint32),
-            np.empty(0, np.int32),
         )
     sigs[0] = minhash(hashes, ks[0], a, b)
     sigs[1] = minhash(_skeleton(hashes, capital, initial), ks[1], a, b)
@@ -564,13 +538,12 @@ def sketch(
             words[t] = article
     sigs[2] = minhash(words, ks[2], a, b)
     line_keys, line_words = lines(hashes, line_start)
-    word_keys, word_at = anchors(hashes, ks[0], sample, np.uint32(0))
-    function_keys, function_at = anchors(words, ks[2], sample, salt)
-    sampled, at = first_of_each(
-        np.concatenate((word_keys, function_keys)),
-        np.concatenate((word_at, np.flatnonzero(function)[function_at])),
+    sampled = np.unique(
+        np.concatenate(
+            (anchors(hashes, ks[0], sample, np.uint32(0)), anchors(words, ks[2], sample, salt))
+        )
     )
-    return len(hashes), sigs, sequence_digest(hashes), line_keys, line_words, sampled, at
+    return len(hashes), sigs, sequence_digest(hashes), line_keys, line_words, sampled
 
 
 @nb.njit(cache=_CACHE)
@@ -598,7 +571,6 @@ def sketch_many(
     npt.NDArray[np.int64],
     npt.NDArray[np.uint32],
     npt.NDArray[np.int64],
-    npt.NDArray[np.int32],
 ]:
     """:func:`sketch` of each text ``data[offsets[i]:offsets[i + 1]]``, in one call;
     the lines of all texts come flat, text ``i``'s at ``line_offsets[i]:line_offsets[i+1]``,
@@ -612,9 +584,8 @@ def sketch_many(
     line_offsets = np.zeros(n + 1, dtype=np.int64)
     anchor_keys = np.empty(len(data) + 2 * n + 2, dtype=np.uint32)  # 2 per word at most
     anchor_offsets = np.zeros(n + 1, dtype=np.int64)
-    anchor_at = np.empty(len(data) + 2 * n + 2, dtype=np.int32)
     for d in range(n):
-        count, one, digest, keys, words, sampled, at = sketch(
+        count, one, digest, keys, words, sampled = sketch(
             data[offsets[d] : offsets[d + 1]],
             table,
             adata,
@@ -631,7 +602,6 @@ def sketch_many(
         )
         first = anchor_offsets[d]
         anchor_keys[first : first + len(sampled)] = sampled
-        anchor_at[first : first + len(sampled)] = at
         anchor_offsets[d + 1] = first + len(sampled)
         counts[d] = count
         sigs[d] = one
@@ -650,7 +620,6 @@ def sketch_many(
         line_offsets,
         anchor_keys[: anchor_offsets[n]],
         anchor_offsets,
-        anchor_at[: anchor_offsets[n]],
     )
 
 

@@ -27,7 +27,7 @@ from dedup.hashing import (
     SCHEME,
     AnchorArrays,
     LineArrays,
-    anchors_at,
+    anchor_keys,
     fast_signatures,
     fast_signatures_many,
     line_keys,
@@ -138,7 +138,7 @@ def fingerprint_with_anchors(
     """:func:`fingerprint_text` with the text's anchors too (one compiled call, as
     :func:`fingerprint_many` makes them), for an index that looks up passages."""
     options = options or FingerprintOptions()
-    signatures, digests, words, _, (anchors, *_) = fingerprint_many([text], options=options)
+    signatures, digests, words, _, (anchors, _offsets) = fingerprint_many([text], options=options)
     sigs = {view: sig[0] for view, sig in signatures.items()}
     fp = Fingerprint(digests[0], sigs, options.seed, np.asarray(anchors, dtype=np.uint32))
     return fp, int(words[0])
@@ -168,15 +168,13 @@ def fingerprint_many(
         counts[row] = len(tokens)
         keys, words = line_keys(tokens)
         replaced_lines[row] = (keys, words)
-        replaced_anchors[row] = anchors_at(tokens)
+        replaced_anchors[row] = (anchor_keys(tokens),)
     if fallback:
         keys, words, offsets = lines
         (keys, words), offsets = _patch((keys, words), offsets, replaced_lines)
         lines = (keys, words, offsets)
-        (anchor_values, anchor_at), anchor_offsets = _patch(
-            (anchors[0], anchors[2]), anchors[1], replaced_anchors
-        )
-        anchors = (anchor_values, anchor_offsets, anchor_at)
+        (anchor_values,), anchor_offsets = _patch((anchors[0],), anchors[1], replaced_anchors)
+        anchors = (anchor_values, anchor_offsets)
     return signatures, digests, counts, lines, anchors
 
 

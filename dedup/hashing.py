@@ -43,7 +43,6 @@ __all__ = [
     "SCHEME",
     "U32",
     "anchor_keys",
-    "anchors_at",
     "fast_signatures",
     "fast_signatures_many",
     "kernel_class",
@@ -124,33 +123,16 @@ def anchor_keys(tokens: Tokens) -> U32:
     shingles in every document, a quarter of them (Schleimer et al. 2003 call this
     0 mod p selection). The function-word anchors survive a spinner's thesaurus.
     """
-    return anchors_at(tokens)[0]
-
-
-def anchors_at(tokens: Tokens) -> tuple[U32, npt.NDArray[np.int32]]:
-    """:func:`anchor_keys` and where each starts: the word (token index) that begins
-    its first occurrence. Verification bounds how much two documents can share from
-    where their shared anchors lie (:mod:`dedup.scan.bound`)."""
-    keys, starts = [], []
+    parts = []
     for view, salt in ((VIEWS["words"], 0), (VIEWS["function"], _ANCHOR_SALT)):
         selected = view.select(tokens)
         if len(selected) < view.k:
             continue
-        if view.name == "words":
-            where = np.arange(len(selected), dtype=np.int64)
-        else:  # the function words' own positions among all words
-            where = np.flatnonzero([key in FUNCTION_WORDS for key in tokens.keys])
         mixed = _fmix32(shingle_hashes([word_hash(key) for key in selected], view.k))
-        sampled = mixed % ANCHOR_SAMPLE == 0
-        keys.append(mixed[sampled] ^ np.uint32(salt))
-        starts.append(where[: len(mixed)][sampled])
-    if not keys:
-        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int32)
-    flat, at = np.concatenate(keys).astype(np.uint32), np.concatenate(starts)
-    order = np.lexsort((at, flat))  # by key, then position: the first of each is kept
-    flat, at = flat[order], at[order]
-    first = np.r_[True, flat[1:] != flat[:-1]] if len(flat) else np.zeros(0, bool)
-    return flat[first], at[first].astype(np.int32)
+        parts.append(mixed[mixed % ANCHOR_SAMPLE == 0] ^ np.uint32(salt))
+    if not parts:
+        return np.empty(0, dtype=np.uint32)
+    return np.unique(np.concatenate(parts)).astype(np.uint32)
 
 
 def _fmix32(h: U32) -> U32:
@@ -328,7 +310,7 @@ def fast_signatures(
         return None
     from dedup import _kernel  # lazy: numba takes a moment to import
 
-    count, sigs, digest, *_ = _kernel.sketch(
+    count, sigs, digest, _, _, _ = _kernel.sketch(
         np.frombuffer(data, dtype=np.uint8), *_kernel_settings(num_perm, seed)
     )
     if count < 0:
@@ -340,8 +322,8 @@ def fast_signatures(
 LineArrays = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 """The :func:`line_keys` of many texts, flat: keys, words per line, and offsets (text
 ``i`` has ``keys[offsets[i]:offsets[i + 1]]``)."""
-AnchorArrays = tuple[U32, npt.NDArray[np.int64], npt.NDArray[np.int32]]
-"""The :func:`anchors_at` of many texts, flat: keys, offsets and where each starts."""
+AnchorArrays = tuple[U32, npt.NDArray[np.int64]]
+"""The :func:`anchor_keys` of many texts, flat: keys and offsets."""
 
 
 def fast_signatures_many(
@@ -361,17 +343,12 @@ def fast_signatures_many(
             encoded.append(b"\xf0")  # a 4-byte lead byte makes the kernel refuse it
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(e) for e in encoded])
-    counts, sigs, digests, keys, words, line_offsets, anchors, anchor_offsets, anchor_at = (
-        _kernel.sketch_many(
-            np.frombuffer(b"".join(encoded), dtype=np.uint8),
-            offsets,
-            *_kernel_settings(num_perm, seed),
-        )
+    counts, sigs, digests, keys, words, line_offsets, anchors, anchor_offsets = _kernel.sketch_many(
+        np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets, *_kernel_settings(num_perm, seed)
     )
     signatures = {view: sigs[:, row, :] for row, view in enumerate(KERNEL_VIEWS)}
     digest_list = [f"{int(d):016x}" for d in digests.tolist()]
-    lines = (keys, words, line_offsets)
-    return (counts, signatures, digest_list, lines, (anchors, anchor_offsets, anchor_at))
+    return (counts, signatures, digest_list, (keys, words, line_offsets), (anchors, anchor_offsets))
 
 
 # -- word ids and what verification reads of a text ------------------------------------

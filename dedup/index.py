@@ -109,7 +109,7 @@ class Index:
         on_replace: Callable[[str], None] | None = None,
     ) -> int:
         docs = [item for item in batch if isinstance(item, Document)]
-        signatures, digests, words, _, (anchor_keys, anchor_offsets, _) = fingerprint_many(
+        signatures, digests, words, _, (anchor_keys, anchor_offsets) = fingerprint_many(
             [d.text for d in docs], options=self.options.fingerprint
         )
         seed = self.options.fingerprint.seed

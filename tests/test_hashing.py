@@ -14,7 +14,6 @@ from dedup.fingerprint import fingerprint, fingerprint_many, fingerprint_text
 from dedup.hashing import (
     ANCHOR_SAMPLE,
     anchor_keys,
-    anchors_at,
     fast_signatures,
     kernel_class,
     line_keys,
@@ -24,7 +23,7 @@ from dedup.hashing import (
 )
 from dedup.options import FingerprintOptions
 from dedup.tokens import tokenize
-from dedup.views import FUNCTION_WORDS, VIEWS
+from dedup.views import VIEWS
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 
@@ -103,29 +102,10 @@ def test_line_keys_fast_equals_reference(text: str) -> None:
     ).map(" ".join)
 )
 def test_anchors_fast_equal_reference(text: str) -> None:
-    _, _, counts, _, (keys, offsets, starts) = fingerprint_many([text])
+    _, _, counts, _, (keys, offsets) = fingerprint_many([text])
     if counts[0] < 0:  # the reference path computed them: equal by construction
         return
-    ref_keys, ref_starts = anchors_at(tokenize(text))
-    np.testing.assert_array_equal(keys[offsets[0] : offsets[1]], ref_keys)
-    np.testing.assert_array_equal(starts[offsets[0] : offsets[1]], ref_starts)
-    np.testing.assert_array_equal(ref_keys, anchor_keys(tokenize(text)))
-
-
-def test_anchors_start_where_their_shingle_does() -> None:
-    tokens = tokenize(SEEDS[2].read_text(encoding="utf-8"))
-    keys, starts = anchors_at(tokens)
-    words = VIEWS["words"].k
-    function = [i for i, key in enumerate(tokens.keys) if key in FUNCTION_WORDS]
-    for key, start in zip(keys.tolist(), starts.tolist(), strict=True):
-        # the anchor is the word shingle starting there, or the function-word shingle
-        # starting at that function word
-        here = anchor_keys(tokenize(" ".join(tokens.keys[start : start + words])))
-        if key in here.tolist():
-            continue
-        first = function.index(start)
-        span = tokens.keys[start : function[first + VIEWS["function"].k - 1] + 1]
-        assert key in anchor_keys(tokenize(" ".join(span))).tolist()
+    np.testing.assert_array_equal(keys[offsets[0] : offsets[1]], anchor_keys(tokenize(text)))
 
 
 def test_anchors_are_a_sample_of_the_word_and_function_word_shingles() -> None:
@@ -206,9 +186,6 @@ def test_fingerprint_many_equals_one_at_a_time() -> None:
     for row, text in enumerate(texts):
         np.testing.assert_array_equal(
             anchors[0][anchors[1][row] : anchors[1][row + 1]], anchor_keys(tokenize(text))
-        )
-        np.testing.assert_array_equal(
-            anchors[2][anchors[1][row] : anchors[1][row + 1]], anchors_at(tokenize(text))[1]
         )
         fp, words = fingerprint_text(text)
         assert (counts[row], digests[row]) == (words, fp.digest)

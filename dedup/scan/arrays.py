@@ -86,25 +86,14 @@ class Lines:
 @dataclass(frozen=True, slots=True)
 class Anchors:
     """The anchors of many documents in flat arrays: document ``i`` has
-    ``keys[offsets[i]:offsets[i + 1]]``, sorted (:func:`dedup.hashing.anchor_keys`), and
-    ``starts`` the word where each begins (:func:`dedup.hashing.anchors_at`), when known
-    (``None``: not known, as for documents read back from a store)."""
+    ``keys[offsets[i]:offsets[i + 1]]``, sorted (:func:`dedup.hashing.anchor_keys`)."""
 
     keys: npt.NDArray[np.uint32]
     offsets: npt.NDArray[np.int64]
-    starts: npt.NDArray[np.int32] | None = None
 
     @classmethod
     def join(cls, parts: Sequence[Anchors]) -> Anchors:
         """The documents of ``parts``, in order."""
-        known = [p.starts for p in parts if p.starts is not None]
-        if len(known) == len(parts):
-            (keys, starts), offsets = _join_ragged(
-                [[p.keys for p in parts], known],
-                [p.offsets for p in parts],
-                [np.uint32, np.int32],
-            )
-            return cls(keys, offsets, starts)
         (keys,), offsets = _join_ragged(
             [[p.keys for p in parts]], [p.offsets for p in parts], [np.uint32]
         )
@@ -117,8 +106,7 @@ class Anchors:
     def rows(self, keep: npt.NDArray[np.int64]) -> Anchors:
         """The documents ``keep``, in that order."""
         take, offsets = _take_ragged(self.offsets, keep)
-        starts = None if self.starts is None else self.starts[take]
-        return Anchors(self.keys[take], offsets, starts)
+        return Anchors(self.keys[take], offsets)
 
 
 @dataclass(frozen=True, slots=True)
