@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from dedup.diff.direction import votes
 from dedup.fingerprint import Fingerprint, fingerprint_text
-from dedup.hashing import KERNEL_VIEWS, KernelFeatures, kernel_features, word_hash, word_id
+from dedup.hashing import KERNEL_VIEWS, kernel_features, word_hash, word_id
 from dedup.model import Changes, Evidence, Kind, ViewScores
 from dedup.normalize import fold
 from dedup.options import FingerprintOptions, VerifyOptions
@@ -45,7 +45,6 @@ __all__ = [
     "evidence",
     "prepare",
     "quoted",
-    "read",
     "reportable",
     "reportable_evidence",
     "view_scores",
@@ -138,15 +137,15 @@ class Features:
         )
 
     @classmethod
-    def of_text(
-        cls, text: str, views: Collection[str] = (), *, known: KernelFeatures | None = None
-    ) -> Features:
-        """The compiled pass where it can read the text, else the reference path;
-        ``known``: the compiled pass's output for this text (:func:`read`), if kept."""
-        found = known if known is not None else read(text)
+    def of_text(cls, text: str, views: Collection[str] = ()) -> Features:
+        """The compiled pass where it can read the text, else the reference path."""
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the reference path
+            return cls.of_tokens(tokenize(text), views)
+        found = kernel_features(data, max_sentence=MAX_SENTENCE_TOKENS)
         if found is None:
             return cls.of_tokens(tokenize(text), views)
-        data = text.encode("utf-8")
         ids, spans, is_fact, is_number, starts, stops, lines, quoted, *keys = found
         by_view = dict(zip(KERNEL_VIEWS, keys, strict=True))
         return cls(
@@ -229,33 +228,16 @@ class _Sentences:
         return cls(starts, stops, lines, is_quoted)
 
 
-def read(text: str) -> KernelFeatures | None:
-    """The compiled pass over a text, as :class:`Features` reads it (``None``: the text
-    needs the reference path). About a third of what a prepared document holds, so a
-    scan can keep several times more of these than of documents, and prepare a
-    document again from it (:func:`prepare`) in a fraction of the time."""
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: the reference path
-        return None
-    found = kernel_features(data, max_sentence=MAX_SENTENCE_TOKENS)
-    if found is None:
-        return None
-    ids, spans, *rest = found
-    return (ids, spans.astype(np.int32), *rest)  # byte offsets: a text under 2 GB
-
-
 def prepare(
     doc_id: str,
     text: str,
     *,
     fingerprint: FingerprintOptions,
     known: Fingerprint | None = None,
-    kernel: KernelFeatures | None = None,
 ) -> Prepared:
-    """Read one document for verification (``known``: its fingerprint, ``kernel``: its
-    :func:`read`, if the caller has them already)."""
-    features = Features.of_text(text, fingerprint.views, known=kernel)
+    """Read one document for verification (``known``: its fingerprint, if the caller
+    has it already)."""
+    features = Features.of_text(text, fingerprint.views)
     if known is None:
         known, _ = fingerprint_text(text, options=fingerprint)
     views = tuple(known.signatures)

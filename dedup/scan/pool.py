@@ -25,11 +25,10 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.fingerprint import fingerprint_many
-from dedup.hashing import KernelFeatures
 from dedup.model import Evidence
 from dedup.options import DetectorOptions, FingerprintOptions
 from dedup.scan.arrays import Anchors, Chrome, Fingerprints, Lines
-from dedup.verify import Prepared, evidence, prepare, read, reportable_evidence
+from dedup.verify import Prepared, evidence, prepare, reportable_evidence
 
 __all__ = ["Tick", "default_workers", "fingerprint_all", "verify_each", "verify_pairs"]
 
@@ -42,25 +41,19 @@ FINGERPRINT_CHUNK = 256
 VERIFY_CHUNK = 64
 SERIAL_BELOW = 2000  # fewer documents than this are not worth starting a pool for
 SERIAL_PAIRS_BELOW = 32  # nor fewer pairs to verify (a pair costs a few milliseconds)
-PREPARED = 4096  # prepared documents each worker keeps (about 90 KB each)
-READ = 3 * PREPARED  # and documents read by the compiled pass (about 30 KB each)
+PREPARED = 4096  # read documents each worker keeps
 
 
 class _Prepared:
-    """A per-process cache of a job's prepared documents, with a larger one of what
-    the compiled pass read of them (:func:`dedup.verify.read`): a document that falls
-    out of the first is prepared again from the second in a fraction of the time it
-    takes to read it. Pairs come in blocks (:func:`_local_order`), so both sides of a
-    block stay in the cache while it is verified; when documents share passages at
-    random, every block meets every other, and the second cache is what saves reading
-    each document again for each block."""
+    """A per-process cache of a job's prepared documents (tens of kilobytes each; cheap
+    to read again, but read once per pair without it). Pairs come in blocks
+    (:func:`_local_order`), so both sides of a block stay in the cache while it is
+    verified."""
 
-    def __init__(self, job: _Job, size: int, read_size: int = 0) -> None:
+    def __init__(self, job: _Job, size: int) -> None:
         self._job = job
         self._size = size
-        self._read_size = read_size
         self._cache: OrderedDict[int, Prepared] = OrderedDict()
-        self._read: OrderedDict[int, KernelFeatures] = OrderedDict()
 
     def __call__(self, row: int) -> Prepared:
         hit = self._cache.get(row)
@@ -70,21 +63,8 @@ class _Prepared:
         job = self._job
         seed = job.options.fingerprint.seed
         known = job.fps.fingerprint(row, seed) if job.fps is not None else None
-        kernel = self._read.get(row)
-        if kernel is not None:
-            self._read.move_to_end(row)
-        elif self._read_size > 0:
-            kernel = read(job.texts[row])
-            if kernel is not None:  # None: the reference path, nothing to keep
-                self._read[row] = kernel
-                if len(self._read) > self._read_size:
-                    self._read.popitem(last=False)
         prepared = prepare(
-            job.ids[row],
-            job.texts[row],
-            fingerprint=job.options.fingerprint,
-            known=known,
-            kernel=kernel,
+            job.ids[row], job.texts[row], fingerprint=job.options.fingerprint, known=known
         )
         self._cache[row] = prepared
         if len(self._cache) > self._size:
@@ -105,7 +85,7 @@ class _Job:
     prepared: _Prepared = field(init=False)
 
     def __post_init__(self) -> None:
-        self.prepared = _Prepared(self, PREPARED, READ)
+        self.prepared = _Prepared(self, PREPARED)
 
 
 _JOBS: dict[int, _Job] = {}  # the jobs running in this process, by number
