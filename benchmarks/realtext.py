@@ -176,24 +176,28 @@ class PairTimes:
 
     documents: int
     pairs: int
-    median_us: float
+    median_us: float  # what a scan runs: dedup.verify.reportable_evidence
     p90_us: float
     mean_us: float
     read_us: float  # reading one document for verification (verify.prepare)
+    full_median_us: float = 0.0  # every pair measured in full: dedup.verify.evidence
+    full_mean_us: float = 0.0
+    skipped: int = 0  # pairs reportable_evidence ended early
 
 
 def pair_times(n: int, *, sample: int = 20000) -> PairTimes:
-    """Time :func:`dedup.verify.evidence` on each of the first ``sample`` candidate
-    pairs a scan of ``n`` corpus documents verifies (its pairs captured on their way
-    to verification), one pair at a time, with both documents read beforehand; and
-    the time to read a document (:func:`dedup.verify.prepare`)."""
+    """Time :func:`dedup.verify.reportable_evidence` (what a scan runs) and
+    :func:`dedup.verify.evidence` (every pair measured in full) on each of the first
+    ``sample`` candidate pairs a scan of ``n`` corpus documents verifies (its pairs
+    captured on their way to verification), one pair at a time, with both documents
+    read beforehand; and the time to read a document (:func:`dedup.verify.prepare`)."""
     import importlib
 
     import numpy as np
 
     from dedup import Detector, Document
     from dedup.options import DetectorOptions
-    from dedup.verify import evidence, prepare
+    from dedup.verify import evidence, prepare, reportable_evidence
 
     docs = corpus(n)
     captured: list[tuple[int, int, frozenset[int]]] = []
@@ -217,14 +221,29 @@ def pair_times(n: int, *, sample: int = 20000) -> PairTimes:
     start = time.perf_counter()
     read = {r: prepare(docs[r][0], docs[r][1], fingerprint=options.fingerprint) for r in rows}
     read_us = 1e6 * (time.perf_counter() - start) / max(len(rows), 1)
-    times = []
+    times, full = [], []
+    skipped = 0
     for i, j, ignore in captured:
         t0 = time.perf_counter_ns()
+        found = reportable_evidence(
+            read[i], read[j], options.verify, options.threshold, ignore=ignore
+        )
+        t1 = time.perf_counter_ns()
         evidence(read[i], read[j], options.verify, ignore=ignore)
-        times.append((time.perf_counter_ns() - t0) / 1000)
-    t = np.array(times)
+        full.append((time.perf_counter_ns() - t1) / 1000)
+        times.append((t1 - t0) / 1000)
+        skipped += found is None
+    t, f = np.array(times), np.array(full)
     return PairTimes(
-        n, len(t), float(np.median(t)), float(np.percentile(t, 90)), float(t.mean()), read_us
+        n,
+        len(t),
+        float(np.median(t)),
+        float(np.percentile(t, 90)),
+        float(t.mean()),
+        read_us,
+        float(np.median(f)),
+        float(f.mean()),
+        skipped,
     )
 
 
@@ -279,7 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{p.pairs:,} candidate pairs of a {p.documents:,}-document scan, one core: "
             f"median {p.median_us:.0f} us, 90th percentile {p.p90_us:.0f} us, mean "
-            f"{p.mean_us:.0f} us a pair; reading a document {p.read_us:.0f} us"
+            f"{p.mean_us:.0f} us a pair ({p.skipped:,} ended before measuring all); "
+            f"measured in full: median {p.full_median_us:.0f} us, mean "
+            f"{p.full_mean_us:.0f} us; reading a document {p.read_us:.0f} us"
         )
         return 0
     runs = [run(n, peers=n <= args.peers_up_to) for n in (args.docs or [20000])]
