@@ -582,3 +582,27 @@ def test_reportable_evidence_skips_only_pairs_not_worth_reporting(
     # the corpus has both: pairs cut short, and pairs worth reporting that were not
     assert skipped > 100
     assert reported > 20
+
+
+def test_reportable_evidence_of_long_documents_skips_only_pairs_not_worth_reporting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # documents over MAX_SENTENCES take the general path (the sentences compared are
+    # chosen first); made long here by lowering the limit
+    monkeypatch.setattr(dedup.verify, "MAX_SENTENCES", 6)
+    options = VerifyOptions()
+    docs, pairs = _recombined_pairs()
+    skipped = measured = 0
+    for a, b in pairs[:600]:
+        full = evidence(docs[a], docs[b], options)
+        bounded = dedup.verify.reportable_evidence(docs[a], docs[b], options, 0.15)
+        if bounded is None:
+            assert not dedup.verify.worth_reporting(
+                classify(full, options=options), full, 0.15, options
+            )
+            skipped += 1
+        else:
+            assert bounded == full
+            measured += 1
+    assert skipped > 20
+    assert measured > 20
