@@ -10,6 +10,7 @@ same documents in id order, with any shuffle partitioning and input split.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -58,12 +59,28 @@ def spark() -> Iterator[SparkSession]:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.memory", "3g")  # the module caches frames; 2g ran out once
+        # local mode keeps the executors' cached blocks and local checkpoints in the
+        # driver's heap: 2g ran out once, and 3g once in a broadcast after the store tests
+        .config("spark.driver.memory", "4g")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(autouse=True)
+def _free_spark_memory(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that used Spark, drop what it cached and let the JVM's context
+    cleaner free the local checkpoints no frame refers to any more (it acts on the
+    JVM's garbage collection, which a test module may not trigger for a long time)."""
+    yield
+    if "spark" not in request.fixturenames:
+        return
+    session = request.getfixturevalue("spark")
+    session.catalog.clearCache()
+    gc.collect()  # the Python frames, and with them their JVM objects
+    session.sparkContext._jvm.System.gc()
 
 
 def _stories() -> list[tuple[str, str]]:
