@@ -451,7 +451,7 @@ def _side_arrays(doc: Features, options: VerifyOptions) -> _SideArrays:
 def _line_set(ignore: Collection[int] | npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """Line keys to leave out, as the sorted array :func:`_sentences` reads."""
     if isinstance(ignore, np.ndarray):
-        return ignore if len(ignore) < 2 else np.unique(ignore.astype(np.uint64))
+        return np.unique(ignore.astype(np.uint64))
     return np.array(sorted(ignore), dtype=np.uint64)
 
 

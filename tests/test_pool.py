@@ -111,3 +111,13 @@ def test_chrome_lines_follow_the_rule(docs: list[list[tuple[int, int]]], least: 
     for i in range(len(docs)):
         for j in range(len(docs)):
             assert frozenset(chrome.ignore(i, j).tolist()) == _reference_chrome(chrome, i, j)
+
+
+def test_an_exact_group_is_reported_whatever_its_sentences() -> None:
+    # the same words (the digest's) cut into sentences too short to align, and run on
+    # without punctuation: nothing aligns, and still the two are one text's copies
+    words = [f"Word{k}" for k in range(60)]
+    run_on = " ".join(words)
+    cut = ". ".join(" ".join(words[k : k + 4]) for k in range(0, 60, 4)) + "."
+    result = Detector().scan([Document("run-on", run_on), Document("cut", cut)], workers=1)
+    assert [(m.a, m.b, m.kind) for m in result.matches] == [("cut", "run-on", Kind.EXACT)]

@@ -127,6 +127,10 @@ def _corpus() -> list[tuple[str, str]]:
             f"file {n} says hello to the world of tiny files number {n}, line {k}."
             for k in range(6)
         )
+    # one text's words, run on and cut into sentences too short to align: an exact group
+    words = [f"Word{k}" for k in range(60)]
+    docs["plant-runon"] = " ".join(words)
+    docs["plant-cut"] = ". ".join(" ".join(words[k : k + 4]) for k in range(0, 60, 4)) + "."
     docs["plant-short"] = "Too short."
     return sorted(docs.items())
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -107,17 +108,24 @@ def find_matches(
     # One pair per exact group, to measure the evidence shown for its exact matches.
     exact = np.array([g[:2] for g in groups if len(g) > 1], dtype=np.int64).reshape(-1, 2)
     pairs = np.concatenate([candidates, exact])
-    # identical documents align in full, so the exact groups' pairs are always measured
-    found = verify_each(
-        pairs,
-        ids,
-        texts,
-        options,
-        workers=workers,
-        tick=tick,
-        chrome=chrome,
-        fps=fps,
-        reportable_only=True,
+    # candidates are measured only as far as they could be reported; an exact group's
+    # pair is reported whatever its sentences (words cut into short ones align little)
+    every: Tick | None = None
+    if tick is not None:
+        step = tick
+
+        def every(done: int, _: int) -> None:  # one count over both calls
+            step(done, len(pairs))
+
+    def measured(part: npt.NDArray[np.int64], skip: bool) -> Iterator[tuple[int, Evidence]]:
+        return verify_each(
+            part, ids, texts, options, workers=workers, tick=every, chrome=chrome, fps=fps,
+            reportable_only=skip,
+        )  # fmt: skip
+
+    found = itertools.chain(
+        measured(candidates, True),
+        ((len(candidates) + at, ev) for at, ev in measured(exact, False)),
     )
     # only the pairs worth reporting are kept as they come (memory grows with them,
     # not with the pairs verified), then put back in the order of the pairs

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from dedup.fingerprint import fingerprint_many
 from dedup.lsh.keys import band_keys, empty_rows
-from dedup.model import Kind
+from dedup.model import Evidence, Kind
 from dedup.options import DetectorOptions
 from dedup.render.matches import match_record
 from dedup.scan.arrays import Anchors, Chrome, Fingerprints, Lines
@@ -99,16 +99,23 @@ def verify_batches(
         if len(banded):
             keep[banded] = passes_prefilter(pairs[banded], fps.signatures, options.lsh.prefilter)
         chosen = np.flatnonzero(keep)
-        evidences = verify_pairs(
-            pairs[chosen],
-            docs.ids,
-            docs.texts,
-            options,
-            workers=1,
-            chrome=chrome,
-            fps=fps,
-            reportable_only=True,
-        )
+        # an exact group's pair is reported whatever its sentences: measured in full
+        exact = np.asarray(rows["exact"], dtype=bool)[chosen]
+        evidences: list[Evidence | None] = [None] * len(chosen)
+        for group in (False, True):
+            where = np.flatnonzero(exact == group)
+            found = verify_pairs(
+                pairs[chosen[where]],
+                docs.ids,
+                docs.texts,
+                options,
+                workers=1,
+                chrome=chrome,
+                fps=fps,
+                reportable_only=not group,
+            )
+            for k, ev in zip(where.tolist(), found, strict=True):
+                evidences[k] = ev
         out: list[dict[str, Any]] = []
         for k, ev in zip(chosen.tolist(), evidences, strict=True):
             if ev is None:  # could not be worth reporting: not measured
