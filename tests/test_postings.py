@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import numpy as np
 from hypothesis import given, settings
@@ -37,7 +38,7 @@ class _Reference:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_OPERATION, max_size=30), _ANCHORS, st.integers(0, 6), st.integers(0, 4))
 def test_postings_equal_a_set_per_anchor(
-    operations: list[tuple], query: np.ndarray, max_documents: int, recent: int
+    operations: list[tuple[Any, ...]], query: np.ndarray, max_documents: int, recent: int
 ) -> None:
     postings, reference = AnchorPostings(recent_rows=recent), _Reference()
     for op in operations:
