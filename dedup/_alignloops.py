@@ -319,13 +319,12 @@ def bound(
     floor: float,
 ) -> tuple[Any, ...]:
     """The first steps of an alignment in one call: each side's sentences without the
-    lines ``ignore`` (any order; :func:`without_lines`), the words each pair of them
+    lines ``ignore`` (sorted; :func:`without_lines`), the words each pair of them
     shares (:func:`shared_words`) and what those bound (:func:`reach`). Returns
     ``(kept_a, picks_a, kept_b, picks_b, shared, words_a, words_b, sentences, total_a,
     total_b)``: the totals are the words of each side's kept sentences."""
-    skip = np.unique(ignore) if len(ignore) > 1 else ignore
-    kept_a, picks_a = without_lines(lines_a, skip)
-    kept_b, picks_b = without_lines(lines_b, skip)
+    kept_a, picks_a = without_lines(lines_a, ignore)
+    kept_b, picks_b = without_lines(lines_b, ignore)
     shared = shared_words(
         ids_a, sentence_a, count_a, picks_a, len(kept_a),
         ids_b, sentence_b, count_b, picks_b, len(kept_b),

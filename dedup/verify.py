@@ -557,25 +557,30 @@ def _align_bounded(
         lines = _line_set(ignore)
         sa, sb = _bounded(_sentences(a, options, lines), _sentences(b, options, lines))
         return _align_sides(a, b, sa, sb, options, threshold)
-    skip = ignore if isinstance(ignore, np.ndarray) else _line_set(ignore)
     kept_a, picks_a, kept_b, picks_b, shared, most_a, most_b, most, total_a, total_b = (
         _loops().bound(
             ta[4], ta[0], ta[1], *ta[3], tb[4], tb[0], tb[1], *tb[3],
-            skip.astype(np.uint64), options.sentence_similarity,
+            _line_set(ignore), options.sentence_similarity,
         )
     )  # fmt: skip
+    chrome = len(ta[0]) - len(kept_a) + len(tb[0]) - len(kept_b)
+    nothing = _nothing(chrome, 0, threshold, options)
     if not len(kept_a) or not len(kept_b):
-        if reportable(0.0, 0, 0, threshold, options):
-            chrome = len(ta[0]) - len(kept_a) + len(tb[0]) - len(kept_b)
-            return Alignment(0.0, 0.0, 0.0, 0, chrome)
-        return None
+        return nothing
     if not _could_report(most_a, most_b, most, total_a, total_b, threshold, options):
         return None
     sa, sb = _side_of(a, ta, kept_a, picks_a), _side_of(b, tb, kept_b, picks_b)
-    nothing: Alignment | None = Alignment(0.0, 0.0, 0.0, 0, sa.chrome + sb.chrome)
-    if not reportable(0.0, 0, 0, threshold, options):
-        nothing = None
     return _measure(a, b, sa, sb, shared, options, threshold, nothing)
+
+
+def _nothing(
+    chrome: int, beyond: int, threshold: float | None, options: VerifyOptions
+) -> Alignment | None:
+    """The alignment of a pair in which nothing aligns; ``None`` when, at
+    ``threshold``, such a pair is not worth reporting."""
+    if threshold is not None and not reportable(0.0, 0, 0, threshold, options):
+        return None
+    return Alignment(0.0, 0.0, 0.0, 0, chrome, beyond=beyond)
 
 
 def _align_sides(
@@ -587,11 +592,7 @@ def _align_sides(
     threshold: float | None,
 ) -> Alignment | None:
     """:func:`_align` of sides already chosen (the general path)."""
-    nothing: Alignment | None = Alignment(
-        0.0, 0.0, 0.0, 0, sa.chrome + sb.chrome, beyond=sa.beyond + sb.beyond
-    )
-    if threshold is not None and not reportable(0.0, 0, 0, threshold, options):
-        nothing = None
+    nothing = _nothing(sa.chrome + sb.chrome, sa.beyond + sb.beyond, threshold, options)
     if not len(sa) or not len(sb):
         return nothing
     loops = _loops()
