@@ -515,12 +515,16 @@ def chrome_lines(
     known: npt.NDArray[np.uint64],
     documents: npt.NDArray[np.int64],
     min_documents: int,
+    passage_documents: int,
+    passage_words: int,
 ) -> npt.NDArray[np.uint64]:
     """The line keys of a pair of documents that are page chrome (see
     :class:`dedup.scan.arrays.Chrome`): lines in at least ``min_documents`` documents and
     in more than twice as many as the pair's typical line, the median over their
-    words; ``known`` are the batch's line keys, sorted, ``documents`` how many
-    documents hold each."""
+    words; but not the recurring lines held by at most ``passage_documents`` documents
+    of a side where such lines add up to ``passage_words`` words or more (a copied
+    passage; ``passage_words`` 0: none). ``known`` are the batch's line keys, sorted,
+    ``documents`` how many documents hold each."""
     keys = np.concatenate((keys_a, keys_b))
     words = np.concatenate((words_a, words_b))
     n = len(keys)
@@ -543,8 +547,25 @@ def chrome_lines(
             median = df[order[t]]
             break
     limit = max(min_documents - 1, 2 * median)
-    chrome: npt.NDArray[np.uint64] = keys[df > limit]
-    return chrome
+    chrome = df > limit
+    if passage_words > 0:
+        few = chrome & (df <= passage_documents)
+        passage = np.zeros(n, dtype=np.bool_)
+        for first, stop in ((0, len(keys_a)), (len(keys_a), n)):
+            held = 0
+            for t in range(first, stop):
+                if few[t]:
+                    held += words[t]
+            if held >= passage_words:
+                passage[first:stop] = few[first:stop]
+        kept = np.unique(keys[passage])  # a passage's line is kept on both sides
+        if len(kept):
+            for t in range(n):
+                if chrome[t]:
+                    at = min(np.searchsorted(kept, keys[t]), len(kept) - 1)
+                    chrome[t] = kept[at] != keys[t]
+    found: npt.NDArray[np.uint64] = keys[chrome]
+    return found
 
 
 @nb.njit(cache=_CACHE)

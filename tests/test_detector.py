@@ -227,6 +227,27 @@ def test_scan_finds_a_passage_that_is_a_small_share_of_a_long_page() -> None:
     assert Detector(options=lsh_only).scan(docs).matches == ()
 
 
+def test_a_passage_of_a_mirrored_story_is_not_page_chrome() -> None:
+    # the passage's lines recur in four documents (the story, two mirrors, the page),
+    # more than twice as many as the page's own lines: page chrome by count alone
+    story, page = seed(ORIGINAL), _page_with_a_passage(_passage())
+    mirrors = [
+        "\n\n".join([site, "Home | World | Politics", story, "Back to top"])
+        for site in ("The Daily Ledger", "Metro Morning Post")
+    ]
+    docs = [Document("story", story), Document("page", page)]
+    docs += [Document(f"mirror{n}", text) for n, text in enumerate(mirrors)]
+    found = {(m.a, m.b): m.kind for m in Detector().scan(docs).matches}
+    assert found == {
+        ("page", "story"): Kind.PARTIAL,
+        ("mirror0", "page"): Kind.PARTIAL,
+        ("mirror1", "page"): Kind.PARTIAL,
+        ("mirror0", "story"): Kind.NEAR_DUPLICATE,
+        ("mirror1", "story"): Kind.NEAR_DUPLICATE,
+        ("mirror0", "mirror1"): Kind.NEAR_DUPLICATE,
+    }
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 def test_a_replaced_document_is_verified_as_it_is_now(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest

@@ -84,7 +84,22 @@ def _reference_chrome(chrome: arrays.Chrome, i: int, j: int) -> frozenset[int]:
     cumulative = np.cumsum(words[order])
     median = int(df[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
     limit = max(chrome.min_documents - 1, 2 * median)
-    return frozenset(keys[df > limit].tolist())
+    chrome_keys = set(keys[df > limit].tolist())
+    if chrome.passage_words > 0:  # a side's few-document recurring lines, if long enough
+        for side_keys, side_words in ((keys_i, words_i), (keys_j, words_j)):
+            held = {
+                k: w
+                for k, w in zip(side_keys.tolist(), side_words.tolist(), strict=True)
+                if k in chrome_keys and _documents(chrome, k) <= chrome.passage_documents
+            }
+            if sum(held.values()) >= chrome.passage_words:
+                chrome_keys -= set(held)
+    return frozenset(chrome_keys)
+
+
+def _documents(chrome: arrays.Chrome, key: int) -> int:
+    found = chrome.keys.tolist()
+    return int(chrome.documents[found.index(key)]) if key in found else 1
 
 
 @given(
@@ -94,8 +109,12 @@ def _reference_chrome(chrome: arrays.Chrome, i: int, j: int) -> frozenset[int]:
         max_size=6,
     ),
     st.integers(0, 4),
+    st.integers(0, 6),
+    st.sampled_from([0, 20, 60]),
 )
-def test_chrome_lines_follow_the_rule(docs: list[list[tuple[int, int]]], least: int) -> None:
+def test_chrome_lines_follow_the_rule(
+    docs: list[list[tuple[int, int]]], least: int, few: int, passage: int
+) -> None:
     import numpy as np
 
     lines = arrays.Lines(
@@ -106,7 +125,12 @@ def test_chrome_lines_follow_the_rule(docs: list[list[tuple[int, int]]], least: 
     held = {k: len({i for i, d in enumerate(docs) if k in dict(d)}) for d in docs for k, _ in d}
     known = np.array(sorted(held)[::2], dtype=np.uint64)  # some lines unknown to the batch
     chrome = arrays.Chrome(
-        lines, known, np.array([held[k] for k in known.tolist()], dtype=np.int64), least
+        lines,
+        known,
+        np.array([held[k] for k in known.tolist()], dtype=np.int64),
+        least,
+        few,
+        passage,
     )
     for i in range(len(docs)):
         for j in range(len(docs)):

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.fingerprint import Fingerprint
+from dedup.options import DetectorOptions
 
 __all__ = ["Anchors", "Chrome", "Fingerprints", "Lines"]
 
@@ -153,17 +154,47 @@ class Chrome:
     an article mirrored five times appear in five documents each and are kept, the
     newsletter blurb under every page of a site is left out.
 
+    Chrome is a few short lines; an article is many. So recurring lines held by at most
+    ``passage_documents`` documents are never chrome in a document where they add up
+    to ``passage_words`` words or more: they are a copied passage (a story's paragraphs
+    pasted into pages that also hold its mirrors), which is what a scan looks for.
+    Lines held by more documents than that (a safe-harbour notice under every press
+    release) stay chrome however long.
+
     Attributes:
         lines: each row's line keys and words per line.
         keys: every line key of the batch, sorted.
         documents: in how many distinct documents each of ``keys`` appears.
         min_documents: ``VerifyOptions.boilerplate_documents``.
+        passage_documents: ``LSHOptions.passage_documents``: lines held by more
+            documents are boilerplate, as anchors held by more propose no passage.
+        passage_words: ``VerifyOptions.passage_words`` (0: no passage is exempt).
     """
 
     lines: Lines
     keys: npt.NDArray[np.uint64]
     documents: npt.NDArray[np.int64]
     min_documents: int
+    passage_documents: int
+    passage_words: int
+
+    @classmethod
+    def of(
+        cls,
+        lines: Lines,
+        keys: npt.NDArray[np.uint64],
+        documents: npt.NDArray[np.int64],
+        options: DetectorOptions,
+    ) -> Chrome:
+        """The chrome rule of ``options`` over these line statistics."""
+        return cls(
+            lines,
+            keys,
+            documents,
+            options.verify.boilerplate_documents,
+            options.lsh.passage_documents,
+            options.verify.passage_words,
+        )
 
     def ignore(self, i: int, j: int) -> npt.NDArray[np.uint64]:
         """The chrome lines of the pair of rows ``i`` and ``j`` (a key may come twice)."""
@@ -171,7 +202,15 @@ class Chrome:
             return _NO_LINES
         (keys_i, words_i), (keys_j, words_j) = self.lines.row(i), self.lines.row(j)
         found: npt.NDArray[np.uint64] = _alignloops().chrome_lines(
-            keys_i, words_i, keys_j, words_j, self.keys, self.documents, self.min_documents
+            keys_i,
+            words_i,
+            keys_j,
+            words_j,
+            self.keys,
+            self.documents,
+            self.min_documents,
+            self.passage_documents,
+            self.passage_words,
         )
         return found
 

@@ -174,7 +174,7 @@ def _chrome(
     is_rep = np.zeros(len(lines.offsets) - 1, dtype=bool)
     is_rep[reps] = True
     keys, documents = np.unique(lines.keys[is_rep[owner]], return_counts=True)
-    return Chrome(fps.lines, keys, documents.astype(np.int64), options.verify.boilerplate_documents)
+    return Chrome.of(fps.lines, keys, documents.astype(np.int64), options)
 
 
 ANCHORS_PER_WORD = 0.1

@@ -93,7 +93,7 @@ def verify_batches(
             [(docs.add(rows, "a", k), docs.add(rows, "b", k)) for k in range(batch.num_rows)],
             dtype=np.int64,
         ).reshape(-1, 2)
-        fps, chrome = docs.fingerprints(options.verify.boilerplate_documents)
+        fps, chrome = docs.fingerprints(options)
         keep = np.asarray(rows["exact"], dtype=bool) | np.asarray(rows["passage"], dtype=bool)
         banded = np.flatnonzero(~keep)
         if len(banded):
@@ -165,7 +165,7 @@ class _Documents:
             self._chrome.update(zip(keys, counts, strict=True))
         return row
 
-    def fingerprints(self, min_documents: int) -> tuple[Fingerprints, Chrome]:
+    def fingerprints(self, options: DetectorOptions) -> tuple[Fingerprints, Chrome]:
         n = len(self.ids)
         sizes = np.array([len(keys) for keys, _ in self._lines], dtype=np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
@@ -186,7 +186,7 @@ class _Documents:
         known = np.array(list(self._chrome), dtype=np.int64).view(np.uint64)
         documents = np.array(list(self._chrome.values()), dtype=np.int64)
         order = np.argsort(known)
-        return fps, Chrome(lines, known[order], documents[order], min_documents)
+        return fps, Chrome.of(lines, known[order], documents[order], options)
 
 
 def _lists(values: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64]) -> pa.ListArray:
