@@ -45,7 +45,7 @@ LABELS = DATA / "reuters-labels" / "labels.jsonl"
 ADDED = DATA / "reuters-labels" / "added.jsonl"
 RATES = (0.2, 0.35, 0.5)
 
-__all__ = ["ReutersResult", "paragraphs", "run", "stories"]
+__all__ = ["ReutersResult", "paragraphs", "passage_of", "run", "stories"]
 
 
 def stories(path: Path = CORPUS) -> dict[str, str]:
@@ -118,13 +118,7 @@ def planted_passages(
     pages: dict[str, str] = {}
     planted: list[tuple[str, str, str]] = []
     for n, source in enumerate(rng.sample(long, min(count, len(long)))):
-        paras = paragraphs(texts[source]).split("\n\n")[1:]  # not the headline
-        start = rng.randrange(max(1, len(paras) - 3))
-        chunk: list[str] = []
-        while start < len(paras) and sum(len(p.split()) for p in chunk) < 120:
-            chunk.append(paras[start])
-            start += 1
-        passage = "\n\n".join(chunk)
+        passage = passage_of(texts[source], rng, words=120)
         for mode, rate in PASSAGE_MODES.items():
             copied = (
                 spinner.spin(passage, rate=rate, seed=f"{source}:{mode}").text if rate else passage
@@ -135,6 +129,18 @@ def planted_passages(
             pages[page] = "\n\n".join([*others[:at], copied, *others[at:]])
             planted.append((page, source, mode))
     return pages, planted
+
+
+def passage_of(story: str, rng: random.Random, *, words: int) -> str:
+    """A run of whole paragraphs of ``story`` (not the headline) from a random start,
+    of at least ``words`` words where the story has them after that start."""
+    paras = paragraphs(story).split("\n\n")[1:]
+    start = rng.randrange(max(1, len(paras) - 3))
+    chunk: list[str] = []
+    while start < len(paras) and sum(len(p.split()) for p in chunk) < words:
+        chunk.append(paras[start])
+        start += 1
+    return "\n\n".join(chunk)
 
 
 def _labels(path: Path = LABELS) -> Iterator[dict[str, str]]:

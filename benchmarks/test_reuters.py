@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.families import EXPECTED, FamiliesResult
+from benchmarks.families import run as run_families
 from benchmarks.reuters import PASSAGE_MODES, RATES, ReutersResult, run
 
 # Floors a little under what was reached (benchmarks/README.md, "Reuters"); the targets
@@ -42,3 +44,36 @@ def test_planted_spun_copies_are_found(result: ReutersResult, rate: float) -> No
 @pytest.mark.parametrize("mode", PASSAGE_MODES)
 def test_planted_passages_are_found(result: ReutersResult, mode: str) -> None:
     assert result.passage_recall(mode) >= PASSAGE_FLOOR
+
+
+# Copy families (:mod:`benchmarks.families`): every kind of copy of one story in one scan.
+FAMILY_FOUND_FLOOR = 0.98  # the target for planted copies
+FAMILY_KIND_FLOORS = {  # a little under what was reached (benchmarks/README.md)
+    "mirror": 0.98,
+    "spun 20%": 0.85,  # lightly spun copies are often called near-duplicate: MISSED 0.95
+    "spun 35%": 0.95,
+    "spun 50%": 0.95,
+    "passage": 0.98,
+    "passage spun 35%": 0.95,
+}
+FAMILY_WRONG_CEILING = 25  # 16 reached; most are stories repeated in Reuters itself
+
+
+@pytest.fixture(scope="module")
+def families() -> FamiliesResult:
+    try:
+        return run_families(count=100)
+    except Exception as exc:
+        if "WordNet" in type(exc).__name__:
+            pytest.skip(f"WordNet is not installed (apt-get install wordnet-base): {exc}")
+        raise
+
+
+@pytest.mark.parametrize("what", EXPECTED)
+def test_every_copy_of_a_family_is_found(families: FamiliesResult, what: str) -> None:
+    assert families.found(what) >= FAMILY_FOUND_FLOOR
+    assert families.kind_right(what) >= FAMILY_KIND_FLOORS[what]
+
+
+def test_family_copies_pair_with_nothing_else(families: FamiliesResult) -> None:
+    assert len(families.wrong) <= FAMILY_WRONG_CEILING

@@ -178,22 +178,42 @@ def _soft_wraps(
     text: str, keys: list[str], starts: list[int], ends: list[int], para_breaks: list[int]
 ) -> set[int]:
     """The line breaks that only wrap a sentence (hard-wrapped text such as newswire):
-    one line break, not after terminal punctuation, before a word that starts with a
-    lower-case letter or a digit. The sentence goes on across them, so a copy that
-    wraps its lines elsewhere still aligns sentence by sentence. (Paragraphs, and the
-    ``initial`` flags the views use, still break at every line.)"""
+    one line break, not after terminal punctuation, before a line indented no deeper
+    than the one before (newswire indents the first line of a paragraph, and its
+    headings and table rows end without a full stop). The sentence goes on across
+    them, so a copy that wraps its lines elsewhere still aligns sentence by sentence.
+    (Paragraphs, and the ``initial`` flags the views use, still break at every line.)
+
+    >>> wire = "Shares rose 5 pct\\n    Dealers said\\nthe market was firm."
+    >>> t = tokenize(wire)
+    >>> [" ".join(t.keys[a:b]) for a, b in t.sentences]
+    ['shares rose 5 pct', 'dealers said the market was firm']
+    """
     soft = set()
     for i in para_breaks:
-        first = keys[i][0]
-        if not (first.islower() or first.isdigit()):
-            continue
         gap = text[ends[i - 1] : starts[i]]
         if gap.count("\n") != 1:
             continue
+        before, after = gap.split("\n", 1)
+        if _indent(after) > _indent(text[text.rfind("\n", 0, ends[i - 1]) + 1 :]):
+            continue  # an indented line: a new paragraph
         abbreviation = keys[i - 1] in ABBREVIATIONS or len(keys[i - 1]) == 1
-        if abbreviation or _LINE_END.search(gap.split("\n", 1)[0]) is None:
+        if abbreviation or _LINE_END.search(before) is None:
             soft.add(i)
     return soft
+
+
+def _indent(line: str) -> int:
+    """How many spaces (a tab as four) begin ``line``."""
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4
+        else:
+            break
+    return width
 
 
 def _newlines(text: str) -> list[int]:

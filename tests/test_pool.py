@@ -87,13 +87,13 @@ def _reference_chrome(chrome: arrays.Chrome, i: int, j: int) -> frozenset[int]:
     chrome_keys = set(keys[df > limit].tolist())
     if chrome.passage_words > 0:  # a side's few-document recurring lines, if long enough
         for side_keys, side_words in ((keys_i, words_i), (keys_j, words_j)):
-            held = {
-                k: w
+            held = [
+                (k, w)
                 for k, w in zip(side_keys.tolist(), side_words.tolist(), strict=True)
                 if k in chrome_keys and _documents(chrome, k) <= chrome.passage_documents
-            }
-            if sum(held.values()) >= chrome.passage_words:
-                chrome_keys -= set(held)
+            ]
+            if sum(w for _, w in held) >= chrome.passage_words:
+                chrome_keys -= {k for k, _ in held}
     return frozenset(chrome_keys)
 
 
