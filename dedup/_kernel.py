@@ -642,6 +642,21 @@ def _codepoint(data: Bytes, i: int) -> tuple[int, int]:
 
 
 @nb.njit(cache=_CACHE)
+def _indent(data: Bytes, at: int) -> int:
+    """How many spaces (a tab as four) begin the line at byte ``at``."""
+    width = 0
+    while at < len(data):
+        if data[at] == 32:
+            width += 1
+        elif data[at] == 9:
+            width += 4
+        else:
+            break
+        at += 1
+    return width
+
+
+@nb.njit(cache=_CACHE)
 def _line_ends(data: Bytes, first: int, stop: int, table: Bytes) -> bool:
     """Whether ``data[first:stop]`` ends as ``[.!?…:;]["'”’)\\]]*\\s*$`` (the table
     reads "…" as "!", "”" and "’" as quotes, white space as a space)."""
@@ -744,8 +759,11 @@ def features(
     quoted = np.zeros(n, dtype=np.bool_)
     soft = np.zeros(n, dtype=np.bool_)
     inside = False
+    line_begin = 0  # where the line of the word before the gap begins
+    wrapped = False  # whether that line continues a sentence from the one above
     for t in range(n):
         first = spans[t - 1, 1] if t > 0 else 0
+        previous_line = line_begin
         newlines = 0
         newline_at = -1
         j = first
@@ -755,6 +773,7 @@ def features(
                 newlines += 1
                 if newline_at < 0:
                     newline_at = j
+                line_begin = j + 1
                 inside = False
             elif cp == 0x201D or cp == 0xBB:  # ” »
                 inside = False
@@ -765,11 +784,15 @@ def features(
             j += w
         quoted[t] = inside
         if t > 0 and line_start[t] and first_ok[t] and newlines == 1:
-            if short[t - 1] or not _line_ends(data, spans[t - 1, 1], newline_at, table):
+            if wrapped and _indent(data, newline_at + 1) > _indent(data, previous_line):
+                pass  # an indented line after a wrapped one: a new paragraph
+            elif short[t - 1] or not _line_ends(data, spans[t - 1, 1], newline_at, table):
                 soft[t] = True
             else:  # after an abbreviation
                 m = _fold_word(data, spans[t - 1, 0], spans[t - 1, 2], table, buf)
                 soft[t] = m <= max_abbreviation and _is_abbreviation(buf, m, adata, aoff)
+        if t > 0 and line_start[t]:  # (tokens._soft_wraps)
+            wrapped = soft[t]
     # sentences: starts that are not soft wraps, over-long ones cut into windows
     starts = np.empty(n + n // max(max_sentence, 1) + 1, dtype=np.int64)
     stops = np.empty_like(starts)

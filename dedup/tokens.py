@@ -178,27 +178,34 @@ def _soft_wraps(
     text: str, keys: list[str], starts: list[int], ends: list[int], para_breaks: list[int]
 ) -> set[int]:
     """The line breaks that only wrap a sentence (hard-wrapped text such as newswire):
-    one line break, not after terminal punctuation, before a line indented no deeper
-    than the one before (newswire indents the first line of a paragraph, and its
-    headings and table rows end without a full stop). The sentence goes on across
+    one line break, not after terminal punctuation, and not before a line indented
+    deeper than a wrapped line before it (newswire indents the first line of a
+    paragraph, and a paragraph may end without a full stop; its table rows, under a
+    line of their own, still run on). The sentence goes on across
     them, so a copy that wraps its lines elsewhere still aligns sentence by sentence.
     (Paragraphs, and the ``initial`` flags the views use, still break at every line.)
 
-    >>> wire = "Shares rose 5 pct\\n    Dealers said\\nthe market was firm."
-    >>> t = tokenize(wire)
+    >>> wire = "Prices rose\\nsharply 5 pct\\n    Dealers said\\nit was firm."
+    >>> t = tokenize(wire + "\\n\\nDiv 5 cts\\n    Pay May 1")
     >>> [" ".join(t.keys[a:b]) for a, b in t.sentences]
-    ['shares rose 5 pct', 'dealers said the market was firm']
+    ['prices rose sharply 5 pct', 'dealers said it was firm', 'div 5 cts pay may 1']
     """
     soft = set()
+    wrapped = False  # whether the line before continues a sentence from the one above
     for i in para_breaks:
         gap = text[ends[i - 1] : starts[i]]
-        if gap.count("\n") != 1:
+        first = keys[i][0]  # folded: any cased letter is lower case here
+        if gap.count("\n") != 1 or not (first.islower() or first.isdigit()):
+            wrapped = False
             continue
         before, after = gap.split("\n", 1)
-        if _indent(after) > _indent(text[text.rfind("\n", 0, ends[i - 1]) + 1 :]):
-            continue  # an indented line: a new paragraph
+        line = text[text.rfind("\n", 0, ends[i - 1]) + 1 :]
+        if wrapped and _indent(after) > _indent(line):
+            wrapped = False  # an indented line after a wrapped one: a new paragraph
+            continue
         abbreviation = keys[i - 1] in ABBREVIATIONS or len(keys[i - 1]) == 1
-        if abbreviation or _LINE_END.search(before) is None:
+        wrapped = abbreviation or _LINE_END.search(before) is None
+        if wrapped:
             soft.add(i)
     return soft
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -187,18 +188,27 @@ def test_a_document_that_is_mostly_quotation_keeps_its_quotes() -> None:
     assert (got.aligned_a, got.quotations) == (1.0, 0)
 
 
-def _reuters(*ids: str) -> list[str]:
-    """Stories of the Reuters-21578 copy in ``benchmarks/data`` (real 1987 newswire)."""
+def _reuters_records() -> Iterator[tuple[str, str]]:
+    """``(id, text)`` of the Reuters-21578 copy in ``benchmarks/data`` (real 1987
+    newswire), in the file's order."""
     import gzip
     import json
 
     path = Path(__file__).resolve().parent.parent / "benchmarks/data/reuters-21578"
-    wanted: dict[str, str] = {}
     with gzip.open(path / "reuters-21578.jsonl.gz", "rt", encoding="utf-8") as f:
         for record in map(json.loads, f):
-            if record["id"] in ids:
-                wanted[record["id"]] = record["text"]
+            yield record["id"], record["text"]
+
+
+def _reuters(*ids: str) -> list[str]:
+    """The Reuters stories ``ids``."""
+    wanted = {i: text for i, text in _reuters_records() if i in ids}
     return [wanted[i] for i in ids]
+
+
+def _reuters_stories(count: int) -> list[str]:
+    """The first ``count`` Reuters stories."""
+    return [text for _, text in itertools.islice(_reuters_records(), count)]
 
 
 def _verdict(a: str, b: str) -> Kind:
@@ -409,7 +419,7 @@ _PIECES = [
     "1,015.69", "seven", "Seven", "ÉTÉ", "été", "ğ", "Сору", "中文", "ǅx", "x²", "Ａｓ",
     "w\u200bord", "co\u00adop", "_x", "said", "Said", "SAID",
     " ", " ", " ", " ", "\n", "\n\n", ". ", "! ", "? ", "… ", ": ", "; ", ", ", ".\n", ":\n",
-    '"', "“", "”", "«", "»", "„", "’", "'", ")", "]", "(", "-", "–", "\u00a0", "\t",
+    '"', "“", "”", "«", "»", "„", "’", "'", ")", "]", "(", "-", "–", "\u00a0", "\t", "\n    ",
 ]  # fmt: skip
 _TEXTS = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
 
@@ -439,6 +449,8 @@ def test_compiled_features_equal_the_reference_path(text: str) -> None:
 def test_compiled_features_read_real_text() -> None:
     seeds = sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))
     assert all(_assert_same_features(p.read_text(encoding="utf-8")) for p in seeds)
+    # newswire: hard-wrapped lines, paragraphs indented, headings without a full stop
+    assert all(_assert_same_features(text) for text in _reuters_stories(200))
     assert not _assert_same_features("Ölpreis steigt")  # "Ö": the reference path
 
 
@@ -499,26 +511,19 @@ def test_a_read_document_is_freed_without_the_cycle_collector() -> None:
         gc.enable()
 
 
-REUTERS = Path(__file__).parent.parent / "benchmarks" / "data" / "reuters-21578"
-
-
 def _recombined(count: int, seed: int) -> list[tuple[str, str]]:
     """Real Reuters stories and documents made of runs of their sentences (one to four
     in a row, from random stories, a word in twenty swapped for another word of the
     corpus), so pairs share a sentence, a few, or a passage, as wire copy does."""
-    import gzip
-    import json
     import re
 
     rng = random.Random(seed)
     stories = []
-    with gzip.open(REUTERS / "reuters-21578.jsonl.gz", "rt", encoding="utf-8") as lines:
-        for line in lines:
-            text = json.loads(line)["text"]
-            if len(text.split()) >= 120:
-                stories.append(text)
-            if len(stories) == 300:
-                break
+    for _, text in _reuters_records():
+        if len(text.split()) >= 120:
+            stories.append(text)
+        if len(stories) == 300:
+            break
     split = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
     sentences = [split.split(" ".join(t.split())) for t in stories]
     vocabulary = sorted({w for t in stories for w in t.split()})
