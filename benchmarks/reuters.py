@@ -10,7 +10,8 @@ Reproduce with ``python -m benchmarks.reuters`` (figures as markdown) or
   stories (``RULES.md`` there). Precision = labelled copies among the sample pairs the
   scan reports now; the labelled copies it no longer reports are listed.
   ``added.jsonl`` labels every pair first reported once passage candidates came in (a
-  census of 104): their precision is reported beside.
+  census of 104): their precision is reported beside, and so is ``newswire.jsonl``'s
+  (the 19 pairs that came or went when an indented line began a paragraph).
 * **spun pairs between originals**: no spinner existed in 1987, so every ``spun`` pair
   among the stories is a false one.
 * **planted spun copies**: stories of at least 150 words, their hard line wraps undone
@@ -43,6 +44,7 @@ DATA = Path(__file__).resolve().parent / "data"
 CORPUS = DATA / "reuters-21578" / "reuters-21578.jsonl.gz"
 LABELS = DATA / "reuters-labels" / "labels.jsonl"
 ADDED = DATA / "reuters-labels" / "added.jsonl"
+NEWSWIRE = DATA / "reuters-labels" / "newswire.jsonl"
 RATES = (0.2, 0.35, 0.5)
 
 __all__ = ["ReutersResult", "paragraphs", "passage_of", "run", "stories"]
@@ -73,6 +75,8 @@ class ReutersResult:
     sample_copies: int = 0
     added_reported: int = 0
     added_copies: int = 0
+    newswire_reported: int = 0
+    newswire_copies: int = 0
     labels: Counter[tuple[str, str]] = field(default_factory=Counter)
     copies_lost: list[str] = field(default_factory=list)
     planted: dict[float, Counter[str]] = field(default_factory=dict)
@@ -86,6 +90,11 @@ class ReutersResult:
     @property
     def added_precision(self) -> float:
         return self.added_copies / self.added_reported if self.added_reported else 0.0
+
+    @property
+    def newswire_precision(self) -> float:
+        n = self.newswire_reported
+        return self.newswire_copies / n if n else 0.0
 
     def planted_recall(self, rate: float, kind: str | None = None) -> float:
         return _recall(self.planted[rate], kind)
@@ -176,6 +185,10 @@ def run(*, planted: int = 100, passages: int = 150, seed: int = 2026) -> Reuters
         if (label["a"], label["b"]) in pairs:
             result.added_reported += 1
             result.added_copies += label["label"] == "copy"
+    for label in _labels(NEWSWIRE):
+        if (label["a"], label["b"]) in pairs:
+            result.newswire_reported += 1
+            result.newswire_copies += label["label"] == "copy"
     if planted:
         from benchmarks.support.spinsim import Spinner, word_count
 
@@ -218,6 +231,9 @@ def markdown(result: ReutersResult) -> str:
         f"| added pairs (census of 104) still reported | {result.added_reported} |",
         f"| of them labelled copy | {result.added_copies} |",
         f"| precision on the added pairs | {result.added_precision:.3f} |",
+        f"| newswire census (19 pairs) still reported | {result.newswire_reported} |",
+        f"| of them labelled copy | {result.newswire_copies} |",
+        f"| precision on the newswire census | {result.newswire_precision:.3f} |",
         "",
         "| label | kind now | pairs |",
         "|---|---|---|",

@@ -50,13 +50,13 @@ def test_planted_passages_are_found(result: ReutersResult, mode: str) -> None:
 FAMILY_FOUND_FLOOR = 0.98  # the target for planted copies
 FAMILY_KIND_FLOORS = {  # a little under what was reached (benchmarks/README.md)
     "mirror": 0.98,
-    "spun 20%": 0.85,  # lightly spun copies are often called near-duplicate: MISSED 0.95
+    "spun 20%": 0.93,  # 0.95 reached: 7-10 swaps in 200 words are a near-duplicate
     "spun 35%": 0.95,
     "spun 50%": 0.95,
     "passage": 0.98,
     "passage spun 35%": 0.95,
 }
-FAMILY_WRONG_CEILING = 25  # 16 reached; most are stories repeated in Reuters itself
+FAMILY_WRONG_CEILING = 20  # 12 reached; most are stories repeated in Reuters itself
 
 
 @pytest.fixture(scope="module")
