@@ -140,6 +140,10 @@ class Changes:
             English (:mod:`dedup.diff.direction`): a spinner puts rare synonyms for common
             words, so these are votes for ``a`` being the original.
         b_more_common: the ones whose ``b`` word is the more common.
+        passage_words: the words (the smaller side's) of the longest run of three
+            aligned sentences or more, in the same order in both documents, that swaps
+            no name or number: a copied passage, whatever else the two share (in two
+            long pages, a few earnings tables filled in alike).
     """
 
     substituted: int = 0
@@ -155,6 +159,7 @@ class Changes:
     swap_pairs: int = 0
     a_more_common: int = 0
     b_more_common: int = 0
+    passage_words: int = 0
 
     @property
     def facts_kept_share(self) -> float:

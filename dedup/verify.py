@@ -723,6 +723,7 @@ def _changes(
     n_facts = facts_kept = fact_swaps = name_swaps = n_numbers = numbers_kept = 0
     key_a, key_b = sa.doc.key, sb.doc.key
     most = min(len(sa), len(sb))
+    paired: list[tuple[int, int, int, int, int, int, int]] = []  # for passages: see below
     for i, j in zip(rows, cols, strict=True):
         if len(used_a) == most:  # every sentence of the shorter side has its pair
             break
@@ -732,6 +733,7 @@ def _changes(
         used_b.add(j)
         a0, a1 = starts_a[i], stops_a[i]
         b0, b1 = starts_b[j], stops_b[j]
+        paired.append((i, j, a1 - a0, b1 - b0, fact_swaps, n_facts, changed))
         n_facts += sfa[a1] - sfa[a0] + sfb[b1] - sfb[b0]
         n_numbers += sna[a1] - sna[a0] + snb[b1] - snb[b0]
         if sims[i, j] == 1.0:  # the same words: nothing changed
@@ -779,7 +781,17 @@ def _changes(
             ):
                 isolated += 1
     a_votes, b_votes = votes(distinct)
+    # a pair swaps its names and numbers (a template's row) when over a tenth of them
+    ends = [p[4:] for p in paired[1:]] + [(fact_swaps, n_facts, changed)]
+    kept = [
+        (i, j, wa, wb, changed_end - changed_at)
+        for (i, j, wa, wb, swaps, facts, changed_at), (swaps_end, facts_end, changed_end) in zip(
+            paired, ends, strict=True
+        )
+        if 2 * (swaps_end - swaps) <= _PASSAGE_SWAPS * (facts_end - facts)
+    ]
     return Changes(
+        passage_words=_longest_passage(kept),
         substituted=substituted,
         isolated=isolated,
         changed=changed,
@@ -794,6 +806,39 @@ def _changes(
         a_more_common=a_votes,
         b_more_common=b_votes,
     )
+
+
+def _longest_passage(pairs: list[tuple[int, int, int, int, int]]) -> int:
+    """The words (the smaller side's) of the longest copied passage among aligned
+    sentence pairs ``(i, j, words_i, words_j, changed)`` that swap no name or number:
+    at least ``_PASSAGE_SENTENCES`` pairs close together on both sides, each at most
+    ``_PASSAGE_GAP`` sentences after the one before on one side and as near the others
+    on the other (a copy drops a sentence, or swaps two paragraphs, here and there),
+    keeping ``_PASSAGE_VERBATIM`` of their words (a spin does; a rewrite does not).
+
+    >>> copied = [(0, 5, 20, 20, 0), (1, 7, 30, 30, 3), (3, 6, 30, 25, 5)]
+    >>> _longest_passage([*copied, (40, 1, 9, 9, 0)])
+    75
+    >>> _longest_passage([(0, 5, 20, 20, 0), (1, 70, 30, 30, 0), (3, 6, 30, 25, 0)])
+    0
+    >>> _longest_passage([(0, 0, 30, 30, 15), (1, 1, 30, 30, 15), (2, 2, 30, 30, 15)])  # reworded
+    0
+    """
+    best = 0
+    run_a = run_b = run_changed = length = 0
+    last_i, low_j, high_j = -_PASSAGE_GAP - 1, 0, 0
+    for i, j, wa, wb, changed in sorted(pairs):
+        if i - last_i <= _PASSAGE_GAP and low_j - _PASSAGE_GAP <= j <= high_j + _PASSAGE_GAP:
+            run_a, run_b, length = run_a + wa, run_b + wb, length + 1
+            run_changed += changed
+            low_j, high_j = min(low_j, j), max(high_j, j)
+        else:
+            run_a, run_b, run_changed, length, low_j, high_j = wa, wb, changed, 1, j, j
+        last_i = i
+        verbatim = 1 - run_changed / max(run_a, run_b, 1)
+        if length >= _PASSAGE_SENTENCES and verbatim >= _PASSAGE_VERBATIM:
+            best = max(best, min(run_a, run_b))
+    return best
 
 
 def evidence(
@@ -883,6 +928,10 @@ _REWORDED_VERBATIM = 0.5  # or this share, when the whole story is reworded:
 _REWORDED_ALIGNED = 0.5  # at least this share of each text aligned (not one background block)
 _PARTIAL_SENTENCES = 2  # a partial copy is a passage: more than one sentence
 _PASSAGE_SENTENCES = 3  # a passage reported whatever share of its documents it is
+_PASSAGE_SWAPS = 0.1  # share of a passage's names and numbers that may be swapped
+_PASSAGE_GAP = 3  # sentences between two of a passage's aligned pairs, at most
+_PASSAGE_VERBATIM = 0.6  # share of a passage's words kept (a spin at 50% keeps 0.8)
+_TEMPLATE_COVERS = 0.5  # a form filled in twice aligns most of both texts, its notes too
 
 
 def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None = None) -> Verdict:
@@ -918,7 +967,23 @@ def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None
     changed_facts = ch.facts - ch.facts_kept
     facts_changed = _facts_changed(ch, options) and ch.fact_share >= _FACTS_CHANGED_SHARE
     other_subject = facts_changed or ch.name_swaps >= _TEMPLATE_NAME_SWAPS
-    if _filled_in(ch) or (other_subject and ch.fact_swaps >= _TEMPLATE_MIN_FACT_SHARE * ch.changed):
+    template = _filled_in(ch) or (
+        other_subject and ch.fact_swaps >= _TEMPLATE_MIN_FACT_SHARE * ch.changed
+    )
+    # a copied passage amid a few rows filled in alike, in pages that share little else
+    passage = (
+        0 < options.passage_words <= ch.passage_words
+        and min(ev.aligned_a, ev.aligned_b) < _TEMPLATE_COVERS
+    )
+    if template and passage:
+        return Verdict(
+            Kind.PARTIAL,
+            score,
+            f"a passage of {ch.passage_words} words copied with its names and numbers; "
+            f"elsewhere the texts share wording with other figures ({changed_facts} of "
+            f"{ch.facts} names and numbers differ)",
+        )
+    if template:
         return Verdict(
             Kind.TEMPLATE,
             score,
@@ -959,6 +1024,13 @@ def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None
             Kind.PARTIAL,
             score,
             f"{copied} words of one text are in the other, {verbatim}",
+        )
+    if passage:
+        return Verdict(
+            Kind.PARTIAL,
+            score,
+            f"a passage of {ch.passage_words} words copied with its names and numbers; "
+            f"elsewhere {ev.aligned_sentences} sentences look alike, not copied",
         )
     return Verdict(
         Kind.RELATED,

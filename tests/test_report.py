@@ -64,6 +64,7 @@ NOTHING_CHANGED = {  # the evidence fields of a match measured with no alignment
             "swap_pairs",
             "a_more_common",
             "b_more_common",
+            "passage_words",
         ],
         0,
     ),
@@ -176,14 +177,14 @@ def test_csv_has_a_header_and_one_flat_row_per_pair() -> None:
         "a,b,kind,score,original,original_confidence,"
         "aligned_a,aligned_b,verbatim,aligned_sentences,copied_a,copied_b,boilerplate,quotations,"
         "beyond,substituted,isolated,changed,indels,facts,facts_kept,fact_swaps,name_swaps,numbers,numbers_kept,"
-        "swap_pairs,a_more_common,b_more_common,"
+        "swap_pairs,a_more_common,b_more_common,passage_words,"
         "words_estimated_jaccard,words_jaccard,words_containment_a,words_containment_b,"
         "skeleton_estimated_jaccard,skeleton_jaccard,skeleton_containment_a,"
         "skeleton_containment_b,reason\n"
-        "copy.txt,original.txt,exact,1.0,,0.0,1.0,1.0,1.0,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+        "copy.txt,original.txt,exact,1.0,,0.0,1.0,1.0,1.0,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
         "1.0,1.0,1.0,1.0,,,,,same words\n"
         "original.txt,spun-article.txt,spun,0.8044,original.txt,0.9785,0.8044,0.6888,0.6515,45,"
-        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,12,9,1,"
+        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,12,9,1,0,"
         "0.0703,0.0676,0.1385,0.1167,0.3672,0.399,0.6423,0.513,swapped\n"
     )
 
@@ -194,7 +195,7 @@ def test_csv_header_comes_from_the_views_given_even_without_matches() -> None:
         "a,b,kind,score,original,original_confidence,"
         "aligned_a,aligned_b,verbatim,aligned_sentences,copied_a,copied_b,boilerplate,quotations,"
         "beyond,substituted,isolated,changed,indels,facts,facts_kept,fact_swaps,name_swaps,numbers,numbers_kept,"
-        "swap_pairs,a_more_common,b_more_common,"
+        "swap_pairs,a_more_common,b_more_common,passage_words,"
         "skeleton_estimated_jaccard,skeleton_jaccard,skeleton_containment_a,"
         "skeleton_containment_b,reason\n"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import random
@@ -611,3 +612,36 @@ def test_reportable_evidence_of_long_documents_skips_only_pairs_not_worth_report
             measured += 1
     assert skipped > 20
     assert measured > 20
+
+
+def test_a_passage_amid_rows_filled_in_alike_is_a_copy() -> None:
+    passage = dataclasses.replace(_TEMPLATE, passage_words=150)
+    # two long pages: a copied passage, and elsewhere earnings rows of other companies
+    verdict = classify(_ev(0.08, 0.06, 0.7, sentences=30, copied=400, changes=passage))
+    assert verdict.kind is Kind.PARTIAL
+    assert "a passage of 150 words" in verdict.reason
+    # the same form filled in twice, its notes the same: most of both texts align
+    assert classify(_ev(1.0, 1.0, 0.9, changes=passage)).kind is Kind.TEMPLATE
+    assert classify(_ev(0.08, 0.06, 0.7, sentences=30, copied=400, changes=_TEMPLATE)).kind is (
+        Kind.TEMPLATE
+    )
+
+
+def test_long_pages_sharing_a_passage_and_earnings_tables() -> None:
+    # real stories: one story's paragraphs in one page, earnings tables of other
+    # companies in both (they align as a template would), and nothing else shared
+    stories = _reuters_stories(3000)
+    tables = [t for t in stories if "Shr " in t and len(t.split()) < 120][:24]
+    story = next(t for t in stories if len(t.split()) > 400)
+    paragraphs = [p for p in story.split("\n    ") if len(p.split()) > 15]
+    copied = "\n\n".join(paragraphs[1:5])
+    assert len(copied.split()) >= 150
+    source = "\n\n".join([*tables[:12], story])
+    page = "\n\n".join([*tables[12:18], copied, *tables[18:]])
+    options = FingerprintOptions()
+    a, b = (
+        prepare("source", source, fingerprint=options),
+        prepare("page", page, fingerprint=options),
+    )
+    found = classify(evidence(a, b))
+    assert found.kind is Kind.PARTIAL, found.reason
