@@ -976,11 +976,10 @@ def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None
         and min(ev.aligned_a, ev.aligned_b) < _TEMPLATE_COVERS
     )
     if template and passage:
-        return Verdict(
-            Kind.PARTIAL,
+        return _passage(
             score,
-            f"a passage of {ch.passage_words} words copied with its names and numbers; "
-            f"elsewhere the texts share wording with other figures ({changed_facts} of "
+            ch,
+            f"the texts share wording with other figures ({changed_facts} of "
             f"{ch.facts} names and numbers differ)",
         )
     if template:
@@ -1026,17 +1025,22 @@ def classify(ev: Evidence, *, exact: bool = False, options: VerifyOptions | None
             f"{copied} words of one text are in the other, {verbatim}",
         )
     if passage:
-        return Verdict(
-            Kind.PARTIAL,
-            score,
-            f"a passage of {ch.passage_words} words copied with its names and numbers; "
-            f"elsewhere {ev.aligned_sentences} sentences look alike, not copied",
-        )
+        return _passage(score, ch, f"{ev.aligned_sentences} sentences look alike, not copied")
     return Verdict(
         Kind.RELATED,
         score,
         f"{ev.aligned_sentences} sentences look alike ({ev.verbatim:.0%} verbatim, "
         f"{ch.substituted} words swapped, {facts_note}), not in the way copying leaves them",
+    )
+
+
+def _passage(score: float, ch: Changes, elsewhere: str) -> Verdict:
+    """The verdict on a copied passage (``ch.passage_words``) amid other look-alikes."""
+    return Verdict(
+        Kind.PARTIAL,
+        score,
+        f"a passage of {ch.passage_words} words copied with its names and numbers; "
+        f"elsewhere {elsewhere}",
     )
 
 
