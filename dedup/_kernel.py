@@ -847,11 +847,6 @@ def features(
         for u in range(starts[s], stops[s]):
             q += quoted[u]
         sentence_quoted[s] = 2 * q > stops[s] - starts[s]
-    function_ids = ids[function].copy()
-    function_hashes = hashes[function]
-    for t in range(len(function_ids)):
-        if function_hashes[t] == articles[0] or function_hashes[t] == articles[1]:
-            function_ids[t] = article_id
     return (
         ok,
         ids,
@@ -862,6 +857,30 @@ def features(
         stops,
         line_of[starts] if n else np.empty(0, dtype=np.uint64),
         sentence_quoted,
+        names,
+        function,
+        *view_shingles(ids, names, function, articles, article_id, ks),
+    )
+
+
+@nb.njit(cache=_CACHE)
+def view_shingles(
+    ids: npt.NDArray[np.int64],
+    names: npt.NDArray[np.bool_],
+    function: npt.NDArray[np.bool_],
+    articles: npt.NDArray[np.uint64],
+    article_id: np.int64,
+    ks: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """The shingle keys of the three views (words, names, function words with the
+    articles folded into one) from a text's word ids and which words are names and
+    function words; a word's hash is its id's upper half."""
+    function_ids = ids[function].copy()
+    for t in range(len(function_ids)):
+        hashed = np.uint64(function_ids[t]) >> np.uint64(32)
+        if hashed == articles[0] or hashed == articles[1]:
+            function_ids[t] = article_id
+    return (
         _shingle_keys(ids, ks[0]),
         _shingle_keys(ids[names], ks[1]),
         _shingle_keys(function_ids, ks[2]),

@@ -196,7 +196,11 @@ class Detector:
         workers = workers or default_workers()
         ids, texts, found_problems, order = self._read(documents, progress, total)
         fps = fingerprint_all(
-            texts, self.options, workers=workers, tick=_ticker(progress, "fingerprinting")
+            texts,
+            self.options,
+            workers=workers,
+            tick=_ticker(progress, "fingerprinting"),
+            readings=True,
         )
         ids, texts, fps = self._drop_short(ids, texts, fps, found_problems, order)
         problems = [p for _, p in sorted(found_problems, key=lambda item: item[0])]

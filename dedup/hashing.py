@@ -52,6 +52,7 @@ __all__ = [
     "sequence_digest",
     "sequence_hash",
     "shingle_hashes",
+    "view_shingles",
     "word_hash",
     "word_id",
 ]
@@ -392,13 +393,25 @@ KernelFeatures = tuple[Any, ...]
 def kernel_features(data: bytes, *, max_sentence: int) -> KernelFeatures | None:
     """What verification reads of a text, from its UTF-8 bytes in one compiled pass:
     word ids, byte spans, names and numbers, sentences (at most ``max_sentence`` words),
-    their line keys and quotation flags, and the shingle keys of :data:`KERNEL_VIEWS`;
+    their line keys and quotation flags, which words are names and which function
+    words, and the shingle keys of :data:`KERNEL_VIEWS`;
     ``None`` when the text needs the reference path."""
     from dedup import _kernel
 
     args = (np.frombuffer(data, dtype=np.uint8), *_feature_settings(), max_sentence)
     out = _kernel.features(*args)
     return out[1:] if out[0] else None
+
+
+def view_shingles(
+    ids: npt.NDArray[np.int64], names: npt.NDArray[np.bool_], function: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.uint64], ...]:
+    """The shingle keys of :data:`KERNEL_VIEWS` from a text's word ids and which words
+    are names and function words, as :func:`kernel_features` gives them."""
+    from dedup import _kernel
+
+    *_, articles, article, _, ks = _feature_settings()
+    return tuple(_kernel.view_shingles(ids, names, function, articles, article, ks))
 
 
 @lru_cache(maxsize=1)

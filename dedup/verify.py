@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from dedup.diff.direction import votes
 from dedup.fingerprint import Fingerprint, fingerprint_text
-from dedup.hashing import KERNEL_VIEWS, kernel_features, word_hash, word_id
+from dedup.hashing import KERNEL_VIEWS, kernel_features, view_shingles, word_hash, word_id
 from dedup.model import Changes, Evidence, Kind, ViewScores
 from dedup.normalize import fold
 from dedup.options import FingerprintOptions, VerifyOptions
@@ -75,6 +75,11 @@ class Prepared:
     def words(self) -> int:
         """The number of words of the document."""
         return len(self.features.ids)
+
+
+FACT, NUMBER, NAME, FUNCTION = 1, 2, 4, 8
+"""Bits of a word's flags as a scan keeps them (:class:`dedup.scan.arrays.Readings`):
+a name or number, a number, a name, a function word."""
 
 
 class Features:
@@ -146,7 +151,7 @@ class Features:
         found = kernel_features(data, max_sentence=MAX_SENTENCE_TOKENS)
         if found is None:
             return cls.of_tokens(tokenize(text), views)
-        ids, spans, is_fact, is_number, starts, stops, lines, quoted, *keys = found
+        ids, spans, is_fact, is_number, starts, stops, lines, quoted, _, _, *keys = found
         by_view = dict(zip(KERNEL_VIEWS, keys, strict=True))
         return cls(
             ids,
@@ -155,6 +160,30 @@ class Features:
             _Sentences(starts, stops, lines, quoted),
             {view: by_view[view] for view in views},
             _KeyOf(data, spans),
+        )
+
+    @classmethod
+    def of_reading(
+        cls,
+        reading: tuple[npt.NDArray[Any], ...],
+        text: str,
+        views: Collection[str] = (),
+    ) -> Features:
+        """From what the compiled pass read of ``text`` before (a row of
+        :class:`dedup.scan.arrays.Readings`: word ids, :data:`FACT` ... flags, sentence
+        starts, stops, line keys, quotation flags): the same values as :meth:`of_text`,
+        without reading the text again (only a word's key, if asked for, reads it)."""
+        ids, flags, starts, stops, lines, quoted = reading
+        names = (flags & NAME) != 0
+        keys = view_shingles(ids, names, (flags & FUNCTION) != 0) if views else ()
+        by_view = dict(zip(KERNEL_VIEWS, keys, strict=False))
+        return cls(
+            ids,
+            (flags & FACT) != 0,
+            (flags & NUMBER) != 0,
+            _Sentences(starts.astype(np.int64), stops.astype(np.int64), lines, quoted),
+            {view: by_view[view] for view in views},
+            _LazyKeyOf(text),
         )
 
     def key(self, t: int) -> str:
@@ -187,6 +216,22 @@ class _KeyOf:
     def __call__(self, t: int) -> str:
         start, end = self._spans[t]
         return fold(self._data[start:end].decode("utf-8"))
+
+
+class _LazyKeyOf:
+    """:class:`_KeyOf`, the text read again only when a key is first asked for."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._of: _KeyOf | None = None
+
+    def __call__(self, t: int) -> str:
+        if self._of is None:
+            data = (self._text or "").encode("utf-8")
+            found = kernel_features(data, max_sentence=MAX_SENTENCE_TOKENS)
+            assert found is not None  # the compiled pass read this text before
+            self._of, self._text = _KeyOf(data, found[1]), None
+        return self._of(t)
 
 
 def _ids(keys: list[str]) -> npt.NDArray[np.int64]:
@@ -234,10 +279,12 @@ def prepare(
     *,
     fingerprint: FingerprintOptions,
     known: Fingerprint | None = None,
+    features: Features | None = None,
 ) -> Prepared:
-    """Read one document for verification (``known``: its fingerprint, if the caller
-    has it already)."""
-    features = Features.of_text(text, fingerprint.views)
+    """Read one document for verification (``known``: its fingerprint, ``features``:
+    what the alignment reads of it, if the caller has them already)."""
+    if features is None:
+        features = Features.of_text(text, fingerprint.views)
     if known is None:
         known, _ = fingerprint_text(text, options=fingerprint)
     views = tuple(known.signatures)

@@ -30,13 +30,45 @@ def test_parallel_scan_equals_serial_scan(monkeypatch: pytest.MonkeyPatch) -> No
     serial = Detector().scan(_corpus(), workers=1)
     monkeypatch.setattr(parallel, "SERIAL_BELOW", 0)
     monkeypatch.setattr(parallel, "FINGERPRINT_CHUNK", 4)
-    monkeypatch.setattr(parallel, "VERIFY_CHUNK", 3)
+    monkeypatch.setattr(parallel, "TILE_PAIRS", 3)
     forked = Detector().scan(_corpus(), workers=2)
     assert forked.matches == serial.matches
     assert [m.evidence for m in forked.matches] == [m.evidence for m in serial.matches]
     assert forked.documents == serial.documents == 20
     kinds = {m.kind for m in serial.matches}
     assert {Kind.EXACT, Kind.SPUN, Kind.PARTIAL, Kind.NEAR_DUPLICATE} <= kinds
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=200),
+    st.integers(1, 70),
+    st.integers(1, 9),
+)
+def test_tiles_hold_every_pair_once_and_one_tile_each(
+    pairs: list[tuple[int, int]], most: int, workers: int
+) -> None:
+    import numpy as np
+
+    array = np.array(sorted({(min(p), max(p)) for p in pairs}), dtype=np.int64).reshape(-1, 2)
+    block = parallel._block(array, most, workers)
+    assert 1 <= block <= most
+    ordered = array[parallel._local_order(array, block)]
+    chunks = parallel._tiles(ordered, block)
+    assert sorted(map(tuple, np.concatenate(chunks).tolist()) if chunks else []) == sorted(
+        map(tuple, array.tolist())
+    )
+    for chunk in chunks:
+        assert 0 < len(chunk) <= parallel.TILE_PAIRS
+        assert len({(a // block, b // block) for a, b in chunk.tolist()}) == 1
+
+
+def test_tiles_keep_every_worker_busy() -> None:
+    import numpy as np
+
+    rows = np.arange(3000, dtype=np.int64)
+    pairs = np.stack([rows[:-1], rows[1:]], axis=1)
+    block = parallel._block(pairs, parallel.PREPARED // 2, 2)
+    assert len(parallel._tiles(pairs[parallel._local_order(pairs, block)], block)) >= 4
 
 
 def test_exact_groups_expand_to_every_member() -> None:
@@ -145,3 +177,24 @@ def test_an_exact_group_is_reported_whatever_its_sentences() -> None:
     cut = ". ".join(" ".join(words[k : k + 4]) for k in range(0, 60, 4)) + "."
     result = Detector().scan([Document("run-on", run_on), Document("cut", cut)], workers=1)
     assert [(m.a, m.b, m.kind) for m in result.matches] == [("cut", "run-on", Kind.EXACT)]
+
+
+def test_readings_join_and_take_rows_as_reading_the_texts_again() -> None:
+    import numpy as np
+
+    from dedup.scan.arrays import Readings
+    from dedup.verify import Features
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts.insert(2, "Ölpreis steigt")  # the compiled pass does not read it
+    texts.insert(3, "")
+    whole = Readings.join([Readings.of_texts(texts[:3]), Readings.of_texts(texts[3:])])
+    assert whole.read.tolist() == [True, True, False, True, True, True, True]
+    keep = np.array([5, 2, 0, 3], dtype=np.int64)
+    taken, again = whole.rows(keep), Readings.of_texts([texts[r] for r in keep.tolist()])
+    for field in Readings.__dataclass_fields__:
+        assert np.array_equal(getattr(taken, field), getattr(again, field)), field
+    first = whole.row(0)
+    assert first is not None
+    assert np.array_equal(first[0], Features.of_text(texts[0]).ids)
+    assert whole.row(2) is None

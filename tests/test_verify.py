@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import dedup.verify
 from dedup.model import Changes, Evidence, Kind
 from dedup.options import FingerprintOptions, VerifyOptions
+from dedup.scan.arrays import Readings
 from dedup.tokens import tokenize
 from dedup.verify import align, classify, evidence, prepare
 
@@ -431,15 +432,21 @@ def _assert_same_features(text: str) -> bool:
     views = ("words", "skeleton", "function")
     fast = dedup.verify.Features.of_text(text, views)
     ref = dedup.verify.Features.of_tokens(tokenize(text), views)
-    assert np.array_equal(fast.ids, ref.ids)
-    assert fast.facts == ref.facts
-    assert fast.numbers == ref.numbers
-    for name in ("starts", "stops", "lines", "quoted"):
-        assert np.array_equal(getattr(fast.sentences, name), getattr(ref.sentences, name)), name
-    for view in views:
-        assert np.array_equal(fast.shingles[view], ref.shingles[view]), view
-    assert [fast.key(t) for t in range(len(fast.ids))] == tokenize(text).keys
-    return type(fast._key) is dedup.verify._KeyOf
+    # as a scan keeps it: read once while fingerprinting, rebuilt from flat arrays
+    reading = Readings.of_texts([text]).row(0)
+    kept = [dedup.verify.Features.of_reading(reading, text, views)] if reading else []
+    assert (reading is not None) == (type(fast._key) is dedup.verify._KeyOf)
+    for got in [fast, *kept]:
+        assert np.array_equal(got.ids, ref.ids)
+        assert got.facts == ref.facts
+        assert got.numbers == ref.numbers
+        assert got.running == ref.running
+        for name in ("starts", "stops", "lines", "quoted"):
+            assert np.array_equal(getattr(got.sentences, name), getattr(ref.sentences, name))
+        for view in views:
+            assert np.array_equal(got.shingles[view], ref.shingles[view]), view
+        assert [got.key(t) for t in range(len(got.ids))] == tokenize(text).keys
+    return reading is not None
 
 
 @given(_TEXTS)

@@ -17,9 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.fingerprint import Fingerprint
+from dedup.hashing import kernel_features
 from dedup.options import DetectorOptions
+from dedup.tokens import MAX_SENTENCE_TOKENS
+from dedup.verify import FACT, FUNCTION, NAME, NUMBER
 
-__all__ = ["Anchors", "Chrome", "Fingerprints", "Lines"]
+__all__ = ["Anchors", "Chrome", "Fingerprints", "Lines", "Readings"]
 
 
 def _join_ragged(
@@ -111,6 +114,113 @@ class Anchors:
 
 
 @dataclass(frozen=True, slots=True)
+class Readings:
+    """What verification reads of many documents (:class:`dedup.verify.Features`), as
+    the compiled pass gives it, in flat arrays: a scan reads each text once, while it
+    fingerprints, and its workers build a document's features from these arrays for
+    every pair, instead of reading its text again each time it leaves their cache.
+
+    Document ``i`` has the words ``words[i]:words[i + 1]`` (their ids and
+    :data:`FACT` ... bits) and the sentences ``sentences[i]:sentences[i + 1]`` (first
+    and stop word, counted from its first word, line key, whether mostly quoted);
+    ``read[i]`` is False for a text the compiled pass cannot read (it is read from its
+    tokens when needed, as any text outside a scan is).
+    """
+
+    ids: npt.NDArray[np.int64]
+    flags: npt.NDArray[np.uint8]
+    words: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int32]
+    stops: npt.NDArray[np.int32]
+    lines: npt.NDArray[np.uint64]
+    quoted: npt.NDArray[np.bool_]
+    sentences: npt.NDArray[np.int64]
+    read: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of_texts(cls, texts: Sequence[str]) -> Readings:
+        """Read ``texts`` with the compiled pass."""
+        columns: list[list[npt.NDArray[Any]]] = [[] for _ in range(6)]
+        word_counts, sentence_counts, read = [], [], []
+        for text in texts:
+            try:
+                found = kernel_features(text.encode("utf-8"), max_sentence=MAX_SENTENCE_TOKENS)
+            except UnicodeEncodeError:  # a lone surrogate
+                found = None
+            if found is None:
+                word_counts.append(0)
+                sentence_counts.append(0)
+                read.append(False)
+                continue
+            ids, _, facts, numbers, starts, stops, lines, quoted, names, function = found[:10]
+            flags = (
+                facts.astype(np.uint8) * FACT
+                | numbers.astype(np.uint8) * NUMBER
+                | names.astype(np.uint8) * NAME
+                | function.astype(np.uint8) * FUNCTION
+            )
+            for column, values in zip(
+                columns, (ids, flags, starts, stops, lines, quoted), strict=True
+            ):
+                column.append(values)
+            word_counts.append(len(ids))
+            sentence_counts.append(len(starts))
+            read.append(True)
+        word_offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(word_counts, out=word_offsets[1:])
+        sentence_offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(sentence_counts, out=sentence_offsets[1:])
+        dtypes = (np.int64, np.uint8, np.int32, np.int32, np.uint64, np.bool_)
+        ids, flags, starts, stops, lines, quoted = (
+            np.concatenate(column).astype(dtype) if column else np.empty(0, dtype=dtype)
+            for column, dtype in zip(columns, dtypes, strict=True)
+        )
+        return cls(
+            ids, flags, word_offsets, starts, stops, lines, quoted, sentence_offsets,
+            np.array(read, dtype=np.bool_),
+        )  # fmt: skip
+
+    @classmethod
+    def join(cls, parts: Sequence[Readings]) -> Readings:
+        """The documents of ``parts``, in order."""
+        (ids, flags), words = _join_ragged(
+            [[p.ids for p in parts], [p.flags for p in parts]],
+            [p.words for p in parts],
+            [np.int64, np.uint8],
+        )
+        (starts, stops, lines, quoted), sentences = _join_ragged(
+            [[getattr(p, c) for p in parts] for c in ("starts", "stops", "lines", "quoted")],
+            [p.sentences for p in parts],
+            [np.int32, np.int32, np.uint64, np.bool_],
+        )
+        read = np.concatenate([p.read for p in parts]) if parts else np.empty(0, dtype=np.bool_)
+        return cls(ids, flags, words, starts, stops, lines, quoted, sentences, read)
+
+    def row(self, i: int) -> tuple[npt.NDArray[Any], ...] | None:
+        """Ids, flags, sentence starts, stops, line keys and quotation flags of
+        document ``i`` (views, not copies), or None if the compiled pass did not read
+        it."""
+        if not self.read[i]:
+            return None
+        a, b = self.words[i], self.words[i + 1]
+        c, d = self.sentences[i], self.sentences[i + 1]
+        return (
+            self.ids[a:b], self.flags[a:b], self.starts[c:d], self.stops[c:d],
+            self.lines[c:d], self.quoted[c:d],
+        )  # fmt: skip
+
+    def rows(self, keep: npt.NDArray[np.int64]) -> Readings:
+        """The documents ``keep``, in that order."""
+        words, word_offsets = _take_ragged(self.words, keep)
+        sentences, sentence_offsets = _take_ragged(self.sentences, keep)
+        return Readings(
+            self.ids[words], self.flags[words], word_offsets, self.starts[sentences],
+            self.stops[sentences], self.lines[sentences], self.quoted[sentences],
+            sentence_offsets, self.read[keep],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Fingerprints:
     """Fingerprints of a batch of texts, as arrays.
 
@@ -118,6 +228,10 @@ class Fingerprints:
         signatures: view -> ``(n, num_perm)`` uint32 matrix.
         digests: the exact-copy digest of each text.
         words: the number of words of each text.
+        lines: the line keys of each text.
+        anchors: the passage anchors of each text.
+        readings: what verification reads of each text, when asked for
+            (:func:`dedup.scan.pool.fingerprint_all`).
     """
 
     signatures: dict[str, npt.NDArray[np.uint32]]
@@ -125,6 +239,7 @@ class Fingerprints:
     words: npt.NDArray[np.int64]
     lines: Lines
     anchors: Anchors
+    readings: Readings | None = None
 
     def fingerprint(self, row: int, seed: int) -> Fingerprint:
         """The :class:`~dedup.fingerprint.Fingerprint` of one row, with its anchors."""
@@ -140,6 +255,7 @@ class Fingerprints:
             self.words[keep],
             self.lines.rows(keep),
             self.anchors.rows(keep),
+            self.readings.rows(keep) if self.readings is not None else None,
         )
 
 

@@ -13,6 +13,7 @@ returns.
 from __future__ import annotations
 
 import itertools
+import math
 import multiprocessing
 import os
 import signal
@@ -27,8 +28,8 @@ import numpy.typing as npt
 from dedup.fingerprint import fingerprint_many
 from dedup.model import Evidence
 from dedup.options import DetectorOptions, FingerprintOptions
-from dedup.scan.arrays import Anchors, Chrome, Fingerprints, Lines
-from dedup.verify import Prepared, evidence, prepare, reportable_evidence
+from dedup.scan.arrays import Anchors, Chrome, Fingerprints, Lines, Readings
+from dedup.verify import Features, Prepared, evidence, prepare, reportable_evidence
 
 __all__ = ["Tick", "default_workers", "fingerprint_all", "verify_each", "verify_pairs"]
 
@@ -38,7 +39,7 @@ Tick = Callable[[int, int], None]
 """Called with the number of items just finished and the number of items in all."""
 
 FINGERPRINT_CHUNK = 256
-VERIFY_CHUNK = 64
+TILE_PAIRS = 8192  # pairs per chunk of verification, at most
 SERIAL_BELOW = 2000  # fewer documents than this are not worth starting a pool for
 SERIAL_PAIRS_BELOW = 32  # nor fewer pairs to verify (a pair costs a few milliseconds)
 PREPARED = 4096  # read documents each worker keeps
@@ -63,8 +64,11 @@ class _Prepared:
         job = self._job
         seed = job.options.fingerprint.seed
         known = job.fps.fingerprint(row, seed) if job.fps is not None else None
+        reading = job.fps.readings.row(row) if job.fps and job.fps.readings else None
+        text, views = job.texts[row], job.options.fingerprint.views
+        features = Features.of_reading(reading, text, views) if reading is not None else None
         prepared = prepare(
-            job.ids[row], job.texts[row], fingerprint=job.options.fingerprint, known=known
+            job.ids[row], text, fingerprint=job.options.fingerprint, known=known, features=features
         )
         self._cache[row] = prepared
         if len(self._cache) > self._size:
@@ -82,6 +86,7 @@ class _Job:
     chrome: Chrome | None = None
     fps: Fingerprints | None = None
     reportable_only: bool = False  # skip the pairs that cannot be worth reporting
+    readings: bool = False  # fingerprinting reads the texts for verification too
     prepared: _Prepared = field(init=False)
 
     def __post_init__(self) -> None:
@@ -106,7 +111,8 @@ def _fingerprint_range(job: _Job, bounds: tuple[int, int]) -> Fingerprints:
     signatures, digests, words, lines, anchors = fingerprint_many(
         texts, options=job.options.fingerprint
     )
-    return Fingerprints(signatures, digests, words, Lines(*lines), Anchors(*anchors))
+    readings = Readings.of_texts(texts) if job.readings else None
+    return Fingerprints(signatures, digests, words, Lines(*lines), Anchors(*anchors), readings)
 
 
 def _stack(rows: list[npt.NDArray[np.uint32]], num_perm: int) -> npt.NDArray[np.uint32]:
@@ -121,12 +127,15 @@ def fingerprint_all(
     *,
     workers: int,
     tick: Tick | None = None,
+    readings: bool = False,
 ) -> Fingerprints:
-    """Fingerprint every text; the same result with any number of workers."""
+    """Fingerprint every text; the same result with any number of workers. With
+    ``readings``, also keep what verification reads of each text
+    (:class:`~dedup.scan.arrays.Readings`), so verification does not read it again."""
     step = FINGERPRINT_CHUNK
     chunks = [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
     sizes = [b - a for a, b in chunks]
-    job = _Job(texts, (), options)
+    job = _Job(texts, (), options, readings=readings)
     parts = list(_run(_fingerprint_range, chunks, job, workers, len(texts), tick, sizes=sizes))
     fp_options: FingerprintOptions = options.fingerprint
     return Fingerprints(
@@ -138,6 +147,7 @@ def fingerprint_all(
         np.concatenate([p.words for p in parts]) if parts else np.empty(0, dtype=np.int64),
         Lines.join([p.lines for p in parts]),
         Anchors.join([p.anchors for p in parts]),
+        Readings.join([p.readings for p in parts if p.readings is not None]) if readings else None,
     )
 
 
@@ -208,9 +218,10 @@ def verify_each(
     verified (:func:`_local_order`), so a caller keeps only what it needs of each; with
     ``reportable_only``, the pairs not measured are left out."""
     job = _Job(texts, ids, options, chrome, fps, reportable_only)
-    order = _local_order(pairs, PREPARED // 2)
+    block = _block(pairs, PREPARED // 2, workers)
+    order = _local_order(pairs, block)
     ordered = pairs[order]
-    chunks = [ordered[i : i + VERIFY_CHUNK] for i in range(0, len(ordered), VERIFY_CHUNK)]
+    chunks = _tiles(ordered, block)
     sizes = [len(c) for c in chunks]
     results = _run(
         _verify_chunk,
@@ -232,17 +243,42 @@ def verify_each(
 
 def _local_order(pairs: npt.NDArray[np.int64], block: int) -> npt.NDArray[np.int64]:
     """An order of the pairs in which a worker's cache of read documents hits: by
-    blocks of ``block`` rows on both sides, then by second row. While one block of
-    first documents is compared with one block of second ones, both fit in the cache,
-    and as each second document's pairs come together while the first documents are
-    used throughout, the cache drops the second block's documents first when the next
-    block comes. A corpus whose documents share passages at random has its pairs
+    tiles (blocks of ``block`` rows on both sides), then by second row. While one block
+    of first documents is compared with one block of second ones, both fit in the
+    cache, and as each second document's pairs come together while the first documents
+    are used throughout, the cache drops the second block's documents first when the
+    next tile comes. A corpus whose documents share passages at random has its pairs
     everywhere: sorted by first document alone, its second documents would be read
     again and again."""
     if not len(pairs):
         return np.arange(0, dtype=np.int64)
     a, b = pairs[:, 0], pairs[:, 1]
     return np.lexsort((a, b, b // block, a // block)).astype(np.int64)
+
+
+def _block(pairs: npt.NDArray[np.int64], most: int, workers: int) -> int:
+    """Rows per block of :func:`_local_order`: at most ``most`` (two blocks fill a
+    worker's cache), and few enough that the tiles keep every worker busy."""
+    if not len(pairs):
+        return most
+    rows = int(pairs.max()) + 1
+    blocks = max(1, math.isqrt(8 * max(1, workers)) + 1)  # blocks*(blocks+1)/2 tiles
+    return max(1, min(most, -(-rows // blocks)))
+
+
+def _tiles(ordered: npt.NDArray[np.int64], block: int) -> list[npt.NDArray[np.int64]]:
+    """The pairs in :func:`_local_order` cut into chunks, one tile each (a tile of more
+    than ``TILE_PAIRS`` pairs in several): a tile goes to one worker, whose cache then
+    holds its two blocks. Chunks cut at a fixed size would send every worker a share
+    of every tile, so each worker would read nearly every document of it."""
+    if not len(ordered):
+        return []
+    tile = (ordered[:, 0] // block) * (int(ordered.max()) // block + 1) + ordered[:, 1] // block
+    cuts = np.flatnonzero(tile[1:] != tile[:-1]) + 1
+    chunks: list[npt.NDArray[np.int64]] = []
+    for part in np.split(ordered, cuts):
+        chunks.extend(part[i : i + TILE_PAIRS] for i in range(0, len(part), TILE_PAIRS))
+    return chunks
 
 
 def _run(
